@@ -1,0 +1,69 @@
+// swift-tools-version:6.1
+import PackageDescription
+
+/// Compiler settings every target shares: the strict ones Hummingbird builds with.
+let strictSettings: [SwiftSetting] = [
+    .enableUpcomingFeature("ExistentialAny"),
+    .enableUpcomingFeature("MemberImportVisibility"),
+    .enableUpcomingFeature("InternalImportsByDefault"),
+]
+
+let package = Package(
+    name: "identity-guard",
+    platforms: [.macOS(.v14)],
+    products: [
+        .executable(name: "identity-guard", targets: ["identity-guard"]),
+        .library(name: "IdentityRules", targets: ["IdentityRules"]),
+        .library(name: "Admission", targets: ["Admission"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser.git", from: "1.8.2"),
+        .package(url: "https://github.com/apple/swift-crypto.git", from: "4.5.2"),
+    ],
+    targets: [
+        // Pure rule engine: JSON value model, rules, enforcement, mutations. No I/O.
+        .target(
+            name: "IdentityRules",
+            dependencies: [.product(name: "Crypto", package: "swift-crypto")],
+            swiftSettings: strictSettings
+        ),
+        // AdmissionReview wire types, evaluation per operation, responses, JSON Patch.
+        .target(
+            name: "Admission",
+            dependencies: ["IdentityRules"],
+            swiftSettings: strictSettings
+        ),
+        // The command line as a testable library.
+        .target(
+            name: "IdentityGuardCLI",
+            dependencies: [
+                "IdentityRules",
+                "Admission",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ],
+            swiftSettings: strictSettings
+        ),
+        .executableTarget(
+            name: "identity-guard",
+            dependencies: ["IdentityGuardCLI"],
+            swiftSettings: strictSettings
+        ),
+        .testTarget(
+            name: "IdentityRulesTests",
+            dependencies: ["IdentityRules"],
+            swiftSettings: strictSettings
+        ),
+        .testTarget(
+            name: "AdmissionTests",
+            dependencies: ["Admission", "IdentityRules"],
+            resources: [.copy("Fixtures")],
+            swiftSettings: strictSettings
+        ),
+        .testTarget(
+            name: "IdentityGuardCLITests",
+            dependencies: ["IdentityGuardCLI", "IdentityRules"],
+            swiftSettings: strictSettings
+        ),
+    ],
+    swiftLanguageModes: [.v6]
+)

@@ -1,0 +1,35 @@
+public import IdentityRules
+
+/// Bytes in, bytes out: the whole admission hot path (decode → evaluate → encode) without any HTTP types.
+///
+/// The HTTPS server calls this for `/validate` and `/mutate`; the benchmark measures exactly this. A body that
+/// is not an answerable AdmissionReview throws, and the server turns that into HTTP 400 with the reason.
+public struct AdmissionHandler: Sendable {
+    public let reviewer: AdmissionReviewer
+    public let maximumDepth: Int
+
+    public init(reviewer: AdmissionReviewer = AdmissionReviewer(), maximumDepth: Int = JSONReader.defaultMaximumDepth) {
+        self.reviewer = reviewer
+        self.maximumDepth = maximumDepth
+    }
+
+    /// The answer to one request body.
+    public struct Answer: Sendable {
+        public var outcome: AdmissionOutcome
+        public var request: AdmissionRequest
+        /// The encoded AdmissionReview to send with HTTP 200.
+        public var body: [UInt8]
+    }
+
+    public func handle(body: some Collection<UInt8>, as webhook: WebhookType) throws(AdmissionDecodingError) -> Answer {
+        let document: JSONValue
+        do {
+            document = try JSONReader.parse(body, maximumDepth: maximumDepth)
+        } catch {
+            throw AdmissionDecodingError(error.description)
+        }
+        let request = try AdmissionRequest(review: document)
+        let outcome = reviewer.review(request, as: webhook)
+        return Answer(outcome: outcome, request: request, body: outcome.response.encoded(version: request.version))
+    }
+}

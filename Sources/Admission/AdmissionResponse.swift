@@ -1,0 +1,217 @@
+public import IdentityRules
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
+import Foundation
+#endif
+
+/// The answer to one AdmissionReview, built from the request and refined (kube-rs style): the uid is always
+/// copied, and `patchType` exists only together with a non-empty patch, so the two cannot drift apart and a
+/// validating answer can never carry either.
+public struct AdmissionResponse: Sendable, Hashable {
+    /// `response.status` for a refused request.
+    public struct Status: Sendable, Hashable {
+        public var code: Int
+        public var reason: String
+        public var message: String
+        public var details: Details?
+
+        public init(code: Int, reason: String, message: String, details: Details? = nil) {
+            self.code = code
+            self.reason = reason
+            self.message = message
+            self.details = details
+        }
+    }
+
+    /// `status.details`: which object, and one cause per violation.
+    public struct Details: Sendable, Hashable {
+        public var name: String
+        public var group: String
+        public var kind: String
+        public var causes: [Cause]
+
+        public init(name: String, group: String, kind: String, causes: [Cause]) {
+            self.name = name
+            self.group = group
+            self.kind = kind
+            self.causes = causes
+        }
+    }
+
+    /// A `StatusCause`.
+    public struct Cause: Sendable, Hashable {
+        public var reason: String
+        public var message: String
+        public var field: String
+
+        public init(reason: String, message: String, field: String) {
+            self.reason = reason
+            self.message = message
+            self.field = field
+        }
+    }
+
+    /// The largest warning the apiserver passes on, in bytes.
+    public static let maximumWarningLength = 120
+
+    public var uid: String
+    public var allowed: Bool
+    public var status: Status?
+    public private(set) var patch: JSONPatch?
+    public var auditAnnotations: [AuditAnnotation] = []
+    public private(set) var warnings: [String] = []
+
+    /// `"JSONPatch"` when the response carries a patch, else nil.
+    public var patchType: String? { patch == nil ? nil : "JSONPatch" }
+
+    private init(uid: String, allowed: Bool, status: Status? = nil) {
+        self.uid = uid
+        self.allowed = allowed
+        self.status = status
+    }
+
+    // MARK: - Factories
+
+    /// Allowed, nothing to add.
+    public static func allowed(uid: String) -> AdmissionResponse {
+        AdmissionResponse(uid: uid, allowed: true)
+    }
+
+    /// Refused with 403 Forbidden: `status.message` joins the violations as the apiserver's `NewInvalid` does
+    /// (`User.auth.alauda.io "alice" is invalid: [a, b]`), with one `StatusCause` each.
+    public static func denied(uid: String, kind: ResourceKind, name: String, violations: [Violation])
+        -> AdmissionResponse
+    {
+        var messages: [String] = []
+        for violation in violations where !messages.contains(violation.message) {
+            messages.append(violation.message)
+        }
+        let joined = messages.count == 1 ? messages[0] : "[" + messages.joined(separator: ", ") + "]"
+        let causes = violations.map {
+            Cause(reason: $0.type.causeReason, message: $0.body, field: $0.field.description)
+        }
+        let status = Status(
+            code: 403,
+            reason: "Forbidden",
+            message: "\(kind.qualifiedKind) \(GoQuote.quote(name)) is invalid: \(joined)",
+            details: Details(name: name, group: kind.group, kind: kind.kind, causes: causes)
+        )
+        return AdmissionResponse(uid: uid, allowed: false, status: status)
+    }
+
+    /// Refused because the request itself cannot be evaluated (controller-runtime's `Errored`): fail closed.
+    public static func errored(uid: String, code: Int = 400, message: String) -> AdmissionResponse {
+        let reason = code == 400 ? "BadRequest" : "InternalError"
+        return AdmissionResponse(uid: uid, allowed: false, status: Status(code: code, reason: reason, message: message))
+    }
+
+    // MARK: - Refinements
+
+    /// The same response carrying `patch`; an empty patch is omitted.
+    public func patched(_ patch: JSONPatch) -> AdmissionResponse {
+        var copy = self
+        copy.patch = patch.isEmpty ? nil : patch
+        return copy
+    }
+
+    /// The same response with `warnings` added, each made safe for the apiserver: valid UTF-8, control
+    /// characters replaced by spaces, at most 120 bytes (cut at a character boundary, ending in `...`).
+    public func warning(_ warnings: [String]) -> AdmissionResponse {
+        var copy = self
+        copy.warnings.append(contentsOf: warnings.map(Self.sanitizedWarning))
+        return copy
+    }
+
+    static func sanitizedWarning(_ text: String) -> String {
+        var result = String.UnicodeScalarView()
+        for scalar in text.unicodeScalars {
+            result.append(scalar.properties.generalCategory == .control ? " " : scalar)
+        }
+        var warning = String(result)
+        guard warning.utf8.count > maximumWarningLength else { return warning }
+        var scalars = warning.unicodeScalars
+        var length = warning.utf8.count
+        while length > maximumWarningLength - 3, let last = scalars.popLast() {
+            length -= String(last).utf8.count
+        }
+        warning = String(scalars) + "..."
+        return warning
+    }
+
+    // MARK: - Encoding
+
+    /// The whole `AdmissionReview` for `version`, as compact JSON bytes.
+    public func encoded(version: AdmissionReviewVersion) -> [UInt8] {
+        var writer = JSONWriter(reservingCapacity: 256 + (status?.message.utf8.count ?? 0) * 3)
+        writer.beginObject()
+        writer.writeMember("apiVersion", version.rawValue)
+        writer.writeMember("kind", "AdmissionReview")
+        writer.writeKey("response")
+        write(to: &writer)
+        writer.endObject()
+        return writer.bytes
+    }
+
+    /// The `response` object, members in the order Go's `AdmissionResponse` declares them.
+    func write(to writer: inout JSONWriter) {
+        writer.beginObject()
+        writer.writeMember("uid", uid)
+        writer.writeKey("allowed")
+        writer.writeBool(allowed)
+        if let status { write(status, to: &writer) }
+        if let patch {
+            writer.writeMember("patch", Data(patch.serialized).base64EncodedString())
+            writer.writeMember("patchType", "JSONPatch")
+        }
+        if !auditAnnotations.isEmpty {
+            writer.writeKey("auditAnnotations")
+            writer.beginObject()
+            for annotation in auditAnnotations { writer.writeMember(annotation.key, annotation.value) }
+            writer.endObject()
+        }
+        if !warnings.isEmpty {
+            writer.writeKey("warnings")
+            writer.beginArray()
+            for warning in warnings {
+                writer.beginElement()
+                writer.writeString(warning)
+            }
+            writer.endArray()
+        }
+        writer.endObject()
+    }
+
+    private func write(_ status: Status, to writer: inout JSONWriter) {
+        writer.writeKey("status")
+        writer.beginObject()
+        writer.writeKey("metadata")
+        writer.beginObject()
+        writer.endObject()
+        writer.writeMember("status", "Failure")
+        writer.writeMember("message", status.message)
+        writer.writeMember("reason", status.reason)
+        if let details = status.details {
+            writer.writeKey("details")
+            writer.beginObject()
+            if !details.name.isEmpty { writer.writeMember("name", details.name) }
+            writer.writeMember("group", details.group)
+            writer.writeMember("kind", details.kind)
+            writer.writeKey("causes")
+            writer.beginArray()
+            for cause in details.causes {
+                writer.beginElement()
+                writer.beginObject()
+                writer.writeMember("reason", cause.reason)
+                writer.writeMember("message", cause.message)
+                writer.writeMember("field", cause.field)
+                writer.endObject()
+            }
+            writer.endArray()
+            writer.endObject()
+        }
+        writer.writeKey("code")
+        writer.writeInteger(Int64(status.code))
+        writer.endObject()
+    }
+}

@@ -1,0 +1,22 @@
+public import ArgumentParser
+
+/// The `identity-guard` command: one executable, a subcommand per job (SPEC §5).
+///
+/// A library so that tests run the commands in process; `main.swift` only calls ``main()``.
+public struct IdentityGuardCommand: AsyncParsableCommand {
+    public static let configuration = CommandConfiguration(
+        commandName: "identity-guard",
+        abstract: "Admission webhook and policy checker for User (auth.alauda.io) and Identity (user.openshift.io).",
+        version: IdentityGuardVersion.current,
+        subcommands: [RulesCommand.self, VersionCommand.self]
+    )
+
+    public init() {}
+}
+
+extension IdentityGuardCommand {
+    /// Parses the process arguments and runs the chosen subcommand; what `main.swift` calls.
+    public static func runFromCommandLine() async {
+        await main()
+    }
+}

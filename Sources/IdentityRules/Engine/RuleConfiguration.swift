@@ -1,0 +1,103 @@
+/// Per-rule enforcement (`deny`, `warn`, `off`) over the catalogue's defaults.
+///
+/// Read from the `rules:` map of a config file (SPEC §5) by `serve`, `check` and `mutate`. An unknown rule id
+/// or enforcement is an error that names it — a typo must not silently leave a rule at its default.
+public struct RuleConfiguration: Sendable, Hashable {
+    public private(set) var overrides: [RuleID: Enforcement]
+
+    /// The catalogue's defaults.
+    public static let defaults = RuleConfiguration()
+
+    public init() {
+        overrides = [:]
+    }
+
+    /// Overrides for known rules; an unknown id throws.
+    public init(overrides: [RuleID: Enforcement], knownRules: [RuleID] = RuleCatalog.ids) throws(ConfigurationError) {
+        for id in overrides.keys.sorted() where !knownRules.contains(id) {
+            throw ConfigurationError(.unknownRule, subject: id.rawValue, knownRules: knownRules)
+        }
+        self.overrides = overrides
+    }
+
+    /// Overrides as written in a file: rule id → `deny` | `warn` | `off`.
+    public init(strings: [String: String], knownRules: [RuleID] = RuleCatalog.ids) throws(ConfigurationError) {
+        var overrides: [RuleID: Enforcement] = [:]
+        for (id, value) in strings.sorted(by: { $0.key < $1.key }) {
+            guard let enforcement = Enforcement(rawValue: value.lowercased()) else {
+                throw ConfigurationError(.invalidEnforcement, subject: value, rule: id)
+            }
+            overrides[RuleID(id)] = enforcement
+        }
+        try self.init(overrides: overrides, knownRules: knownRules)
+    }
+
+    /// The configuration in a config document: `{"rules": {"user.email": "warn"}}`; other top-level keys and
+    /// non-string values are errors.
+    public init(document: JSONValue) throws(ConfigurationError) {
+        guard let root = document.objectValue else {
+            throw ConfigurationError(.malformed, subject: "the configuration must be a map with a \"rules\" key")
+        }
+        for key in root.keys where key != "rules" {
+            throw ConfigurationError(.malformed, subject: "unknown key \(GoQuote.quote(key)); expected \"rules\"")
+        }
+        var strings: [String: String] = [:]
+        if let rules = root["rules"], !rules.isNull {
+            guard let map = rules.objectValue else {
+                throw ConfigurationError(.malformed, subject: "\"rules\" must map rule ids to deny, warn or off")
+            }
+            for member in map.members {
+                guard let value = member.value.stringValue else {
+                    throw ConfigurationError(.invalidEnforcement, subject: JSONWriter.string(member.value),
+                                             rule: member.key)
+                }
+                strings[member.key] = value
+            }
+        }
+        try self.init(strings: strings)
+    }
+
+    public func enforcement(for rule: any Rule) -> Enforcement {
+        overrides[rule.id] ?? rule.defaultEnforcement
+    }
+
+    public func enforcement(for id: RuleID) -> Enforcement? {
+        if let override = overrides[id] { return override }
+        return RuleCatalog.rule(id)?.defaultEnforcement
+    }
+}
+
+/// A configuration identity-guard cannot use, with a message that says what to change.
+public struct ConfigurationError: Error, Sendable, Hashable, CustomStringConvertible {
+    /// What is wrong.
+    public enum Code: Sendable, Hashable {
+        case unknownRule
+        case invalidEnforcement
+        case malformed
+    }
+
+    public var code: Code
+    /// The offending rule id, value or description.
+    public var subject: String
+    public var rule: String?
+    public var knownRules: [RuleID]
+
+    public init(_ code: Code, subject: String, rule: String? = nil, knownRules: [RuleID] = []) {
+        self.code = code
+        self.subject = subject
+        self.rule = rule
+        self.knownRules = knownRules
+    }
+
+    public var description: String {
+        switch code {
+        case .unknownRule:
+            let known = knownRules.map(\.rawValue).joined(separator: ", ")
+            return "unknown rule id \(GoQuote.quote(subject)) in configuration; known rules: \(known)"
+        case .invalidEnforcement:
+            return "rule \(GoQuote.quote(rule ?? "")): unknown enforcement \(GoQuote.quote(subject)); use deny, warn or off"
+        case .malformed:
+            return "invalid configuration: \(subject)"
+        }
+    }
+}

@@ -1,0 +1,101 @@
+/// The one rule engine behind the webhook and the offline checker.
+///
+/// Given a ``RuleSubject`` it runs the rules of that kind at their configured enforcement and returns every
+/// violation at once, sorted in field order (``validate(_:)``), or applies the mutating rules and returns the
+/// changed object (``mutate(_:)``). DELETE and CONNECT are allowed without rules; a request on the `status`
+/// subresource skips the rules about `spec`.
+public struct RuleEngine: Sendable {
+    public let configuration: RuleConfiguration
+    private let rulesByKind: [ResourceKind: [(rule: any Rule, enforcement: Enforcement)]]
+    private let ruleOrder: [RuleID: Int]
+
+    public init(configuration: RuleConfiguration = .defaults, rules: [any Rule] = RuleCatalog.all) {
+        self.configuration = configuration
+        var byKind: [ResourceKind: [(rule: any Rule, enforcement: Enforcement)]] = [:]
+        for rule in rules {
+            let enforcement = configuration.enforcement(for: rule)
+            guard enforcement != .off else { continue }
+            byKind[rule.kind, default: []].append((rule, enforcement))
+        }
+        rulesByKind = byKind
+        ruleOrder = Dictionary(uniqueKeysWithValues: rules.enumerated().map { ($1.id, $0) })
+    }
+
+    /// Every violation of the active rules, with its enforcement, in field-path order.
+    public func validate(_ subject: RuleSubject) -> Evaluation {
+        var findings: [Finding] = []
+        for (rule, enforcement) in activeRules(for: subject) {
+            for violation in rule.validate(subject) {
+                findings.append(Finding(violation: violation, enforcement: enforcement))
+            }
+        }
+        if findings.count > 1 {
+            let order = ruleOrder
+            findings.sort { left, right in
+                if left.violation.field != right.violation.field { return left.violation.field < right.violation.field }
+                return (order[left.violation.ruleID] ?? 0) < (order[right.violation.ruleID] ?? 0)
+            }
+        }
+        return Evaluation(findings: findings)
+    }
+
+    /// The object with every active mutating rule applied, in catalogue order, and what each one did.
+    public func mutate(_ subject: RuleSubject) -> MutationResult {
+        var object = subject.object
+        var mutations: [Mutation] = []
+        for (rule, _) in activeRules(for: subject) {
+            guard let mutating = rule as? any MutatingRule else { continue }
+            if let mutation = mutating.mutate(&object, subject: subject) { mutations.append(mutation) }
+        }
+        return MutationResult(original: subject.object, mutated: object, mutations: mutations)
+    }
+
+    private func activeRules(for subject: RuleSubject) -> [(rule: any Rule, enforcement: Enforcement)] {
+        guard subject.operation == .create || subject.operation == .update else { return [] }
+        let rules = rulesByKind[subject.kind] ?? []
+        guard subject.subresource == "status" else { return rules }
+        return rules.filter { $0.rule.appliesToStatusSubresource }
+    }
+}
+
+/// One violation and how it is enforced.
+public struct Finding: Sendable, Hashable {
+    public var violation: Violation
+    public var enforcement: Enforcement
+
+    public init(violation: Violation, enforcement: Enforcement) {
+        self.violation = violation
+        self.enforcement = enforcement
+    }
+}
+
+/// The outcome of validating one object.
+public struct Evaluation: Sendable, Hashable {
+    /// Every finding, in field-path order.
+    public var findings: [Finding]
+
+    public init(findings: [Finding] = []) {
+        self.findings = findings
+    }
+
+    /// The violations that deny the request.
+    public var denials: [Violation] { findings.filter { $0.enforcement == .deny }.map(\.violation) }
+    /// The violations that only warn.
+    public var warnings: [Violation] { findings.filter { $0.enforcement == .warn }.map(\.violation) }
+    public var isAllowed: Bool { !findings.contains { $0.enforcement == .deny } }
+}
+
+/// The outcome of mutating one object: the original, the changed object, and what each rule did.
+public struct MutationResult: Sendable, Hashable {
+    public var original: JSONObject
+    public var mutated: JSONObject
+    public var mutations: [Mutation]
+
+    public init(original: JSONObject, mutated: JSONObject, mutations: [Mutation]) {
+        self.original = original
+        self.mutated = mutated
+        self.mutations = mutations
+    }
+
+    public var changed: Bool { original != mutated }
+}

@@ -1,0 +1,37 @@
+/// What a rule looks at: the object, the operation, the previous object on UPDATE, and the other Users.
+///
+/// The webhook builds it from an AdmissionReview, the offline checker from a document in a file; rules do
+/// not know which.
+public struct RuleSubject: Sendable {
+    public var kind: ResourceKind
+    public var operation: Operation
+    public var object: JSONObject
+    public var oldObject: JSONObject?
+    /// The subresource of the request (`status`), if any.
+    public var subresource: String?
+    /// The name of the object: `metadata.name`, else the request's name.
+    public var name: String
+    /// The Users known besides this one (cluster cache, or the files checked together).
+    public var emailIndex: any EmailIndex
+
+    public init(
+        kind: ResourceKind,
+        operation: Operation = .create,
+        object: JSONObject,
+        oldObject: JSONObject? = nil,
+        subresource: String? = nil,
+        name: String? = nil,
+        emailIndex: any EmailIndex = InMemoryEmailIndex()
+    ) {
+        self.kind = kind
+        self.operation = operation
+        self.object = object
+        self.oldObject = oldObject
+        self.subresource = subresource
+        self.name = object["metadata"]?["name"]?.stringValue ?? name ?? ""
+        self.emailIndex = emailIndex
+    }
+
+    /// `spec` when it is an object.
+    public var spec: JSONObject? { object["spec"]?.objectValue }
+}

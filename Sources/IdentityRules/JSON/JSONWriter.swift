@@ -1,0 +1,171 @@
+/// Writes ``JSONValue``s and hand-built documents as compact (or indented) RFC 8259 JSON bytes.
+///
+/// The admission hot path writes a response for every request; `JSONSerialization` takes ~400 µs for that and
+/// `JSONEncoder` escapes `/` and shuffles keys. This writer appends to one byte buffer, keeps key order, writes
+/// non-ASCII text as UTF-8 and escapes only what RFC 8259 requires.
+public struct JSONWriter: Sendable {
+    public private(set) var bytes: [UInt8]
+    private let indentation: Int?
+    private var level = 0
+    /// Whether the container being written already has a member, so the next one needs a comma.
+    private var needsComma: [Bool] = []
+
+    /// - Parameter indentation: spaces per level for human-readable output; nil writes compact JSON.
+    public init(reservingCapacity capacity: Int = 512, indentation: Int? = nil) {
+        bytes = []
+        bytes.reserveCapacity(capacity)
+        self.indentation = indentation
+    }
+
+    /// The compact JSON text of `value`.
+    public static func serialize(_ value: JSONValue, indentation: Int? = nil) -> [UInt8] {
+        var writer = JSONWriter(indentation: indentation)
+        writer.write(value)
+        return writer.bytes
+    }
+
+    /// `serialize` as a String, for messages and tests.
+    public static func string(_ value: JSONValue, indentation: Int? = nil) -> String {
+        String(decoding: serialize(value, indentation: indentation), as: UTF8.self)
+    }
+
+    // MARK: - Values
+
+    public mutating func write(_ value: JSONValue) {
+        switch value {
+        case .null: appendLiteral("null")
+        case .bool(let flag): appendLiteral(flag ? "true" : "false")
+        case .integer(let number): writeInteger(number)
+        case .float(let literal): bytes.append(contentsOf: literal.utf8)
+        case .string(let text): writeString(text)
+        case .array(let elements):
+            beginArray()
+            for element in elements {
+                beginElement()
+                write(element)
+            }
+            endArray()
+        case .object(let object):
+            beginObject()
+            for member in object.members {
+                writeKey(member.key)
+                write(member.value)
+            }
+            endObject()
+        }
+    }
+
+    public mutating func writeInteger(_ number: Int64) {
+        if number >= 0 && number < 10 {
+            bytes.append(UInt8(ascii: "0") + UInt8(number))
+        } else {
+            bytes.append(contentsOf: String(number).utf8)
+        }
+    }
+
+    public mutating func writeBool(_ flag: Bool) {
+        appendLiteral(flag ? "true" : "false")
+    }
+
+    // MARK: - Containers, written piece by piece
+
+    public mutating func beginObject() {
+        bytes.append(UInt8(ascii: "{"))
+        open()
+    }
+
+    public mutating func endObject() {
+        close()
+        bytes.append(UInt8(ascii: "}"))
+    }
+
+    public mutating func beginArray() {
+        bytes.append(UInt8(ascii: "["))
+        open()
+    }
+
+    public mutating func endArray() {
+        close()
+        bytes.append(UInt8(ascii: "]"))
+    }
+
+    /// Writes `"key":` inside an object, with the comma before it when needed.
+    public mutating func writeKey(_ key: String) {
+        beginElement()
+        writeString(key)
+        bytes.append(UInt8(ascii: ":"))
+        if indentation != nil { bytes.append(UInt8(ascii: " ")) }
+    }
+
+    /// Writes a member whose value is a string.
+    public mutating func writeMember(_ key: String, _ value: String) {
+        writeKey(key)
+        writeString(value)
+    }
+
+    /// Starts the next element of an array (comma and indentation); `writeKey` does this for objects.
+    public mutating func beginElement() {
+        if needsComma[needsComma.count - 1] {
+            bytes.append(UInt8(ascii: ","))
+        } else {
+            needsComma[needsComma.count - 1] = true
+        }
+        newline()
+    }
+
+    private mutating func open() {
+        needsComma.append(false)
+        level += 1
+    }
+
+    private mutating func close() {
+        level -= 1
+        if needsComma.removeLast() { newline() }
+    }
+
+    private mutating func newline() {
+        guard let indentation else { return }
+        bytes.append(UInt8(ascii: "\n"))
+        bytes.append(contentsOf: repeatElement(UInt8(ascii: " "), count: indentation * level))
+    }
+
+    private mutating func appendLiteral(_ literal: StaticString) {
+        bytes.append(contentsOf: UnsafeBufferPointer(start: literal.utf8Start, count: literal.utf8CodeUnitCount))
+    }
+
+    // MARK: - Strings
+
+    public mutating func writeString(_ text: String) {
+        bytes.append(UInt8(ascii: "\""))
+        var text = text
+        text.withUTF8 { utf8 in
+            var runStart = 0
+            for position in 0..<utf8.count {
+                let byte = utf8[position]
+                guard byte < 0x20 || byte == UInt8(ascii: "\"") || byte == UInt8(ascii: "\\") else { continue }
+                bytes.append(contentsOf: UnsafeBufferPointer(rebasing: utf8[runStart..<position]))
+                appendEscape(byte)
+                runStart = position + 1
+            }
+            bytes.append(contentsOf: UnsafeBufferPointer(rebasing: utf8[runStart..<utf8.count]))
+        }
+        bytes.append(UInt8(ascii: "\""))
+    }
+
+    private mutating func appendEscape(_ byte: UInt8) {
+        bytes.append(UInt8(ascii: "\\"))
+        switch byte {
+        case UInt8(ascii: "\""): bytes.append(UInt8(ascii: "\""))
+        case UInt8(ascii: "\\"): bytes.append(UInt8(ascii: "\\"))
+        case 0x0A: bytes.append(UInt8(ascii: "n"))
+        case 0x0D: bytes.append(UInt8(ascii: "r"))
+        case 0x09: bytes.append(UInt8(ascii: "t"))
+        case 0x08: bytes.append(UInt8(ascii: "b"))
+        case 0x0C: bytes.append(UInt8(ascii: "f"))
+        default:
+            let hex: [UInt8] = Array("0123456789abcdef".utf8)
+            bytes.append(contentsOf: [UInt8(ascii: "u"), UInt8(ascii: "0"), UInt8(ascii: "0"), hex[Int(byte >> 4)],
+                                      hex[Int(byte & 0xF)]])
+        }
+    }
+}

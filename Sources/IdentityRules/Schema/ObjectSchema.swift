@@ -1,0 +1,87 @@
+/// The declared fields of an object and their types: what `user.schema` and `identity.schema` enforce.
+///
+/// Checking is strict: an undeclared field is `Forbidden: field not declared in schema`, a value of the wrong
+/// JSON type is `Invalid value: …: must be of type …` (integers, floats and booleans kept apart), each with its
+/// full path. `null` counts as absent, as the apiserver prunes it.
+public struct ObjectSchema: Sendable, Hashable {
+    /// One declared field.
+    public struct Field: Sendable, Hashable {
+        public var name: String
+        public var type: FieldType
+        /// Never print this field's value (passwords).
+        public var isSecret: Bool
+
+        public init(_ name: String, _ type: FieldType, secret: Bool = false) {
+            self.name = name
+            self.type = type
+            isSecret = secret
+        }
+    }
+
+    public let fields: [Field]
+    private let fieldsByName: [String: Field]
+
+    public init(_ fields: [Field]) {
+        self.fields = fields
+        fieldsByName = Dictionary(fields.map { ($0.name, $0) }, uniquingKeysWith: { first, _ in first })
+    }
+
+    public static func == (lhs: ObjectSchema, rhs: ObjectSchema) -> Bool { lhs.fields == rhs.fields }
+    public func hash(into hasher: inout Hasher) { hasher.combine(fields) }
+
+    public func field(named name: String) -> Field? { fieldsByName[name] }
+
+    /// Type and unknown-field violations of `object`, found at `path`.
+    func check(_ object: JSONObject, at path: FieldPath, rule: RuleID) -> [Violation] {
+        var violations: [Violation] = []
+        for member in object.members {
+            let memberPath = path.child(member.key)
+            guard let field = fieldsByName[member.key] else {
+                violations.append(Violation(rule: rule, field: memberPath, type: .forbidden,
+                                            detail: "field not declared in schema"))
+                continue
+            }
+            Self.check(member.value, as: field.type, secret: field.isSecret, at: memberPath, rule: rule,
+                       into: &violations)
+        }
+        return violations
+    }
+
+    static func check(
+        _ value: JSONValue,
+        as type: FieldType,
+        secret: Bool = false,
+        at path: FieldPath,
+        rule: RuleID,
+        into violations: inout [Violation]
+    ) {
+        func wrongType(_ value: JSONValue, _ expected: String, _ path: FieldPath) {
+            violations.append(Violation(rule: rule, field: path, type: .typeInvalid,
+                                        badValue: secret ? .string(value.typeName) : BadValue(value),
+                                        detail: "must be of type \(expected)"))
+        }
+        switch (type, value) {
+        case (_, .null), (.string, .string), (.integer, .integer), (.boolean, .bool), (.object, .object):
+            return
+        case (.stringArray, .array(let elements)):
+            for (position, element) in elements.enumerated() {
+                if case .string = element { continue }
+                wrongType(element, "string", path.index(position))
+            }
+        case (.objectArray, .array(let elements)):
+            for (position, element) in elements.enumerated() {
+                if case .object = element { continue }
+                wrongType(element, "object", path.index(position))
+            }
+        case (.stringMap, .object(let map)):
+            for member in map.members {
+                if case .string = member.value { continue }
+                wrongType(member.value, "string", path.key(member.key))
+            }
+        case (.structure(let schema), .object(let object)):
+            violations.append(contentsOf: schema.check(object, at: path, rule: rule))
+        default:
+            wrongType(value, type.typeName, path)
+        }
+    }
+}

@@ -1,0 +1,3 @@
+import IdentityGuardCLI
+
+await IdentityGuardCommand.runFromCommandLine()
