@@ -67,3 +67,25 @@ let package = Package(
     ],
     swiftLanguageModes: [.v6]
 )
+
+// Benchmarks (ordo-one/benchmark) are built only on request, so that `swift build` and `swift test` (and CI)
+// never resolve or build the benchmark package: `IDENTITY_GUARD_BENCHMARKS=1 swift package benchmark`,
+// or simply `Benchmarks/run.sh`.
+if Context.environment["IDENTITY_GUARD_BENCHMARKS"] != nil {
+    package.dependencies.append(
+        .package(url: "https://github.com/ordo-one/benchmark", exact: "1.38.1", traits: ["MallocInterposer"])
+    )
+    package.targets.append(
+        .executableTarget(
+            name: "AdmissionBenchmarks",
+            dependencies: [
+                "Admission",
+                "IdentityRules",
+                .product(name: "Benchmark", package: "benchmark"),
+            ],
+            path: "Benchmarks/AdmissionBenchmarks",
+            swiftSettings: strictSettings,
+            plugins: [.plugin(name: "BenchmarkPlugin", package: "benchmark")]
+        )
+    )
+}

@@ -123,14 +123,7 @@ public struct JSONPatch: Sendable, Hashable {
             case .remove(let path):
                 _ = try Self.remove(at: Self.tokens(path), in: &result)
             case .replace(let path, let value):
-                let tokens = try Self.tokens(path)
-                _ = try Self.value(at: tokens, in: result)
-                if tokens.isEmpty {
-                    result = value
-                } else {
-                    _ = try Self.remove(at: tokens, in: &result)
-                    try Self.add(value, at: tokens, in: &result)
-                }
+                try Self.replace(at: Self.tokens(path), with: value, in: &result)
             case .move(let from, let path):
                 let value = try Self.remove(at: Self.tokens(from), in: &result)
                 try Self.add(value, at: Self.tokens(path), in: &result)
@@ -196,6 +189,32 @@ public struct JSONPatch: Sendable, Hashable {
                 parent = .array(elements)
             default:
                 throw JSONPatchError("cannot add to a \(parent.typeName)")
+            }
+        }
+    }
+
+    /// Replaces a value where it stands, keeping an object member's position.
+    private static func replace(at tokens: [String], with value: JSONValue, in document: inout JSONValue)
+        throws(JSONPatchError)
+    {
+        guard let last = tokens.last else {
+            document = value
+            return
+        }
+        try modifyParent(of: tokens, in: &document) { parent throws(JSONPatchError) in
+            switch parent {
+            case .object(var object):
+                guard object[last] != nil else { throw JSONPatchError("no member \(GoQuote.quote(last)) to replace") }
+                object[last] = value
+                parent = .object(object)
+            case .array(var elements):
+                guard let index = Int(last), elements.indices.contains(index) else {
+                    throw JSONPatchError("array index \(GoQuote.quote(last)) out of range")
+                }
+                elements[index] = value
+                parent = .array(elements)
+            default:
+                throw JSONPatchError("cannot replace in a \(parent.typeName)")
             }
         }
     }
