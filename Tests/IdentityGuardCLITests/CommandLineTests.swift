@@ -1,0 +1,110 @@
+import Foundation
+import IdentityGuardCLI
+import IdentityRules
+import Testing
+
+/// Runs the built `identity-guard` executable, as a user would.
+enum Executable {
+    static var url: URL {
+        // The test runner sits beside the products it was built with (`.build/<triple>/debug/`).
+        let directory = Bundle.main.executableURL?.deletingLastPathComponent() ?? Bundle.main.bundleURL
+        return directory.appendingPathComponent("identity-guard")
+    }
+
+    struct Result {
+        var status: Int32
+        var standardOutput: String
+        var standardError: String
+    }
+
+    static func run(_ arguments: [String]) throws -> Result {
+        let process = Process()
+        process.executableURL = url
+        process.arguments = arguments
+        let output = Pipe()
+        let error = Pipe()
+        process.standardOutput = output
+        process.standardError = error
+        try process.run()
+        let outputData = output.fileHandleForReading.readDataToEndOfFile()
+        let errorData = error.fileHandleForReading.readDataToEndOfFile()
+        process.waitUntilExit()
+        return Result(status: process.terminationStatus, standardOutput: String(decoding: outputData, as: UTF8.self),
+                      standardError: String(decoding: errorData, as: UTF8.self))
+    }
+}
+
+@Suite("identity-guard rules and version")
+struct CommandLineTests {
+    static let expectedText = """
+        RULE                      KIND      DEFAULT  MUTATES   SUMMARY
+        user.schema               User      deny     no        Only the seed's fields, each with its declared type; \
+        no duplicate keys; cluster-scoped.
+        user.email                User      deny     no        spec.email is set, at most 254 bytes, no white space; \
+        with "@", a plausible address.
+        user.email-unique         User      deny     no        No two Users share an email (trimmed, Unicode-aware \
+        case-insensitive).
+        user.password-deprecated  User      warn     yes       spec.password and spec.old_password are deprecated; \
+        the mutating webhook removes them.
+        user.state                User      deny     no        spec.state, when set, is active, disabled, locked or \
+        invalid.
+        user.state-consistency    User      deny     yes       spec.is_disabled is true exactly when spec.state is \
+        "disabled"; the missing one is filled.
+        user.formats              User      deny     no        last_login_time is RFC 3339, webhookUrl an absolute \
+        https URL, groups unique and non-empty.
+        user.name-hash            User      off      no        metadata.name equals md5(lowercased spec.email) in hex \
+        (off by default).
+        identity.schema           Identity  deny     no        Only Identity's fields with their types: extra is \
+        string→string, user an ObjectReference.
+        identity.required         Identity  deny     no        providerName, providerUserName and user are set; \
+        user.name and user.uid both.
+        identity.name             Identity  deny     no        metadata.name is providerName:providerUserName; \
+        OpenShift's path-segment name rules.
+        identity.immutable        Identity  deny     no        On UPDATE, providerName and providerUserName do not \
+        change.
+        identity.user-exists      Identity  off      no        user.name names a known User (off by default: Users \
+        often come after identities).
+
+        """
+
+    @Test("rules as text, in process")
+    func rulesText() {
+        #expect(RulesCommand.render(format: .text) == Self.expectedText)
+    }
+
+    @Test("rules as JSON lists every rule with its default enforcement")
+    func rulesJSON() throws {
+        let listing = try JSONReader.parse(RulesCommand.render(format: .json))
+        let rules = try #require(listing["rules"]?.arrayValue)
+        #expect(rules.count == RuleCatalog.all.count)
+        #expect(rules.first == [
+            "id": "user.schema", "kind": "User", "apiVersion": "auth.alauda.io/v1", "defaultEnforcement": "deny",
+            "mutating": false,
+            "summary": "Only the seed's fields, each with its declared type; no duplicate keys; cluster-scoped.",
+        ])
+        #expect(rules.compactMap { $0["mutating"] == true ? $0["id"]?.stringValue : nil }
+            == ["user.password-deprecated", "user.state-consistency"])
+    }
+
+    @Test("the executable prints the same listing and exits 0")
+    func rulesSubprocess() throws {
+        let result = try Executable.run(["rules"])
+        #expect(result.status == 0)
+        #expect(result.standardOutput == Self.expectedText)
+        #expect(result.standardError.isEmpty)
+        let json = try Executable.run(["rules", "--format", "json"])
+        #expect(json.status == 0)
+        #expect(try JSONReader.parse(json.standardOutput) == JSONReader.parse(RulesCommand.render(format: .json)))
+    }
+
+    @Test("version, and a usage error for an unknown format")
+    func versionAndUsage() throws {
+        let version = try Executable.run(["version"])
+        #expect(version.status == 0)
+        #expect(version.standardOutput == "identity-guard \(IdentityGuardVersion.current)\n")
+        let bad = try Executable.run(["rules", "--format", "xml"])
+        #expect(bad.status == 64)
+        #expect(bad.standardError.contains("The value 'xml' is invalid for '--format <format>'"))
+        #expect(bad.standardOutput.isEmpty)
+    }
+}
