@@ -33,13 +33,13 @@ public struct AdmissionReviewer: Sendable {
         guard let object = request.object?.objectValue else {
             let problem = request.object == nil ? "is missing" : "is not an object"
             return errored(request, kind: kind, name: requestName,
-                           "request.object \(problem); \(operation.rawValue) of a \(kind) needs the object")
+                           "request.object \(problem); \(operation.rawValue) of \(kind.withArticle) needs the object")
         }
         var oldObject: JSONObject?
         if operation == .update {
             guard let old = request.oldObject?.objectValue else {
                 return errored(request, kind: kind, name: requestName,
-                               "request.oldObject is missing or not an object; UPDATE of a \(kind) needs it")
+                               "request.oldObject is missing or not an object; UPDATE of \(kind.withArticle) needs it")
             }
             oldObject = old
         }

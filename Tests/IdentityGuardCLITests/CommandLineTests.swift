@@ -40,7 +40,7 @@ struct CommandLineTests {
         RULE                      KIND      DEFAULT  MUTATES   SUMMARY
         user.schema               User      deny     no        Only the seed's fields, each with its declared type; \
         no duplicate keys; cluster-scoped.
-        user.email                User      deny     no        spec.email is set, at most 254 bytes, no white space; \
+        user.email                User      deny     no        spec.email is set, at most 254 characters, no white space; \
         with "@", a plausible address.
         user.email-unique         User      deny     no        No two Users share an email (trimmed, Unicode-aware \
         case-insensitive).

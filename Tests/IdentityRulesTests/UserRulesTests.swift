@@ -36,7 +36,7 @@ struct UserEmailRuleTests {
         #expect(Sample.findings(of: "user.email", Sample.user(email: email)) == [message])
     }
 
-    @Test("the local part may have 64 bytes, not 65")
+    @Test("the local part may have 64 characters, not 65")
     func localPartLength() {
         let email = String(repeating: "a", count: 65) + "@example.com"
         #expect(Sample.findings(of: "user.email", Sample.user(email: email)) == [
@@ -44,7 +44,7 @@ struct UserEmailRuleTests {
         ])
     }
 
-    @Test("at most 254 bytes; the too-long value is not echoed")
+    @Test("at most 254 characters (not bytes); the too-long value is not echoed")
     func maximumLength() {
         let local = String(repeating: "a", count: 60)
         let label = String(repeating: "b", count: 60)
@@ -52,8 +52,12 @@ struct UserEmailRuleTests {
         #expect(at254.utf8.count == 254)
         #expect(Sample.findings(of: "user.email", Sample.user(email: at254)).isEmpty)
         #expect(Sample.findings(of: "user.email", Sample.user(email: at254 + "c")) == [
-            "spec.email: Too long: may not be more than 254 bytes",
+            "spec.email: Too long: may not be more than 254 characters",
         ])
+        let wideLabel = String(repeating: "ü", count: 60)
+        let wide = String(repeating: "ë", count: 64) + "@" + [wideLabel, wideLabel, wideLabel, "üüüüüü"].joined(separator: ".")
+        #expect(wide.unicodeScalars.count == 254 && wide.utf8.count > 254)
+        #expect(Sample.findings(of: "user.email", Sample.user(email: wide)).isEmpty)
     }
 
     @Test("a missing spec or email is Required; a mistyped email is left to user.schema")

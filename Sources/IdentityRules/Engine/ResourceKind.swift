@@ -29,6 +29,14 @@ public enum ResourceKind: String, Sendable, Hashable, CaseIterable, CustomString
 
     public var description: String { rawValue }
 
+    /// "a User", "an Identity", for messages.
+    public var withArticle: String {
+        switch self {
+        case .user: "a User"
+        case .identity: "an Identity"
+        }
+    }
+
     /// The governed kind for a group/version/kind, or nil for anything else (which is allowed untouched).
     public init?(group: String, version: String, kind: String) {
         guard let match = ResourceKind.allCases.first(where: {

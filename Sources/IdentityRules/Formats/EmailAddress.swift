@@ -2,14 +2,15 @@
 /// plausible address.
 ///
 /// Alauda uses the email as "the user's email address or username … any unique string", so a string without
-/// `@` is fine; with `@` it is split at the last `@` into a local part of 1–64 bytes and a domain of
+/// `@` is fine; with `@` it is split at the last `@` into a local part of 1–64 characters and a domain of
 /// dot-separated labels (letters — Unicode ones too, for internationalized domains — digits and hyphens,
-/// 1–63 bytes each, no hyphen at either end), not ending in `.`.
+/// 1–63 characters each, no hyphen at either end), not ending in `.`.
 public enum EmailAddress {
     public static let maximumLength = 254
     public static let maximumLocalPartLength = 64
 
     /// Why `text` is not an acceptable `spec.email`, or nil when it is. Length is checked by the caller.
+    /// Lengths count characters (Unicode scalars, as Go counts runes), as SPEC §1 states them.
     public static func problem(in text: String) -> String? {
         if text.unicodeScalars.contains(where: { $0.properties.isWhitespace || !GoQuote.isPrintable($0) }) {
             return "must not contain white space or control characters"
@@ -17,7 +18,7 @@ public enum EmailAddress {
         guard let at = text.lastIndex(of: "@") else { return nil }
         let local = text[..<at]
         let domain = text[text.index(after: at)...]
-        if local.isEmpty || local.utf8.count > maximumLocalPartLength {
+        if local.isEmpty || local.unicodeScalars.count > maximumLocalPartLength {
             return "must have 1 to \(maximumLocalPartLength) characters before the last \"@\""
         }
         if domain.hasSuffix(".") {
@@ -31,7 +32,7 @@ public enum EmailAddress {
     }
 
     private static func isDomainLabel(_ label: Substring) -> Bool {
-        guard !label.isEmpty, label.utf8.count <= 63, label.first != "-", label.last != "-" else { return false }
+        guard !label.isEmpty, label.unicodeScalars.count <= 63, label.first != "-", label.last != "-" else { return false }
         return label.unicodeScalars.allSatisfy { scalar in
             scalar == "-" || scalar.properties.isAlphabetic || scalar.properties.numericType == .decimal
                 || scalar.properties.generalCategory == .nonspacingMark

@@ -3,7 +3,7 @@ public struct UserEmailRule: Rule {
     public let id: RuleID = "user.email"
     public let kind = ResourceKind.user
     public let defaultEnforcement = Enforcement.deny
-    public let summary = "spec.email is set, at most 254 bytes, no white space; with \"@\", a plausible address."
+    public let summary = "spec.email is set, at most 254 characters, no white space; with \"@\", a plausible address."
 
     public init() {}
 
@@ -13,8 +13,9 @@ public struct UserEmailRule: Rule {
         guard let value, !value.isNull else { return [violation(path, .required)] }
         guard let email = value.stringValue else { return [] }  // a type error is user.schema's
         if email.isEmpty { return [violation(path, .required)] }
-        if email.utf8.count > EmailAddress.maximumLength {
-            return [violation(path, .tooLong, .omitted, "may not be more than \(EmailAddress.maximumLength) bytes")]
+        if email.unicodeScalars.count > EmailAddress.maximumLength {
+            return [violation(path, .tooLong, .omitted,
+                              "may not be more than \(EmailAddress.maximumLength) characters")]
         }
         if let problem = EmailAddress.problem(in: email) {
             return [violation(path, .invalid, .string(email), problem)]
