@@ -81,15 +81,23 @@ public struct ConfigurationError: Error, Sendable, Hashable, CustomStringConvert
     public var subject: String
     public var rule: String?
     public var knownRules: [RuleID]
+    /// The configuration file, when the configuration came from one.
+    public var file: String?
 
-    public init(_ code: Code, subject: String, rule: String? = nil, knownRules: [RuleID] = []) {
+    public init(_ code: Code, subject: String, rule: String? = nil, knownRules: [RuleID] = [], file: String? = nil) {
         self.code = code
         self.subject = subject
         self.rule = rule
         self.knownRules = knownRules
+        self.file = file
     }
 
     public var description: String {
+        guard let file else { return problem }
+        return "\(file): \(problem)"
+    }
+
+    private var problem: String {
         switch code {
         case .unknownRule:
             let known = knownRules.map(\.rawValue).joined(separator: ", ")

@@ -1,0 +1,35 @@
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
+import Foundation
+#endif
+public import IdentityRules
+import Manifests
+import Yams
+
+/// Reads `--config FILE`: `rules: { RULE-ID: deny | warn | off }` in YAML (or JSON, which is YAML).
+public enum RuleConfigurationFile {
+    /// The configuration in `path`; every problem is a ``ConfigurationError`` naming the file.
+    public static func load(_ path: String) throws(ConfigurationError) -> RuleConfiguration {
+        let text: String
+        do {
+            text = try String(contentsOfFile: path, encoding: .utf8)
+        } catch {
+            throw ConfigurationError(.malformed, subject: "cannot read the file: \(error)", file: path)
+        }
+        let node: Node?
+        do {
+            node = try Yams.compose(yaml: text)
+        } catch {
+            throw ConfigurationError(.malformed, subject: "not valid YAML: \(error)", file: path)
+        }
+        let document = node.map(YAMLValueConverter.jsonValue(from:)) ?? .object(JSONObject())
+        do {
+            return try RuleConfiguration(document: document)
+        } catch {
+            var named = error
+            named.file = path
+            throw named
+        }
+    }
+}

@@ -1,0 +1,123 @@
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
+import Foundation
+#endif
+import Crypto
+import SwiftASN1
+import X509
+
+/// A throwaway certificate authority made in process: what `serve --dev` serves with and what tests use.
+///
+/// Committed test certificates expire (Hummingbird's test CA did in 2024), and asking a new user to run
+/// openssl before trying the webhook is friction; swift-certificates makes a CA and leaf certificates with
+/// P-256 keys in milliseconds instead.
+public struct CertificateAuthority: Sendable {
+    /// A certificate and its key as PEM text.
+    public struct Issued: Sendable {
+        public let certificatePEM: String
+        public let privateKeyPEM: String
+    }
+
+    /// What an issued certificate is for.
+    public enum Usage: Sendable {
+        case server
+        case client
+    }
+
+    public let name: String
+    public let certificatePEM: String
+    private let certificate: Certificate
+    private let key: P256.Signing.PrivateKey
+
+    public init(commonName: String = "identity-guard development CA", validity: Duration = .seconds(86_400 * 30))
+        throws(CertificateError)
+    {
+        do {
+            let key = P256.Signing.PrivateKey()
+            let subject = try DistinguishedName {
+                OrganizationName("identity-guard")
+                CommonName(commonName)
+            }
+            let now = Date()
+            let certificate = try Certificate(
+                version: .v3,
+                serialNumber: Certificate.SerialNumber(),
+                publicKey: Certificate.PublicKey(key.publicKey),
+                notValidBefore: now.addingTimeInterval(-300),
+                notValidAfter: now.addingTimeInterval(Double(validity.components.seconds)),
+                issuer: subject,
+                subject: subject,
+                signatureAlgorithm: .ecdsaWithSHA256,
+                extensions: try Certificate.Extensions {
+                    Critical(BasicConstraints.isCertificateAuthority(maxPathLength: 0))
+                    Critical(KeyUsage(keyCertSign: true, cRLSign: true))
+                    SubjectKeyIdentifier(hash: Certificate.PublicKey(key.publicKey))
+                },
+                issuerPrivateKey: Certificate.PrivateKey(key)
+            )
+            self.key = key
+            self.certificate = certificate
+            name = commonName
+            certificatePEM = try certificate.serializeAsPEM().pemString
+        } catch {
+            throw CertificateError(.generationFailed, "could not make a CA certificate: \(error)")
+        }
+    }
+
+    /// Issues a certificate for `dnsNames` and `ipAddresses` (IPv4 dotted or IPv6 text), valid from five minutes
+    /// ago for `validity`.
+    public func issue(
+        commonName: String,
+        dnsNames: [String] = [],
+        ipAddresses: [String] = [],
+        usage: Usage = .server,
+        validity: Duration = .seconds(86_400 * 30)
+    ) throws(CertificateError) -> Issued {
+        do {
+            let key = P256.Signing.PrivateKey()
+            var names: [GeneralName] = dnsNames.map { .dnsName($0) }
+            for address in ipAddresses {
+                guard let bytes = Self.addressBytes(address) else {
+                    throw CertificateError(.generationFailed, "not an IP address: \(address)")
+                }
+                names.append(.ipAddress(ASN1OctetString(contentBytes: ArraySlice(bytes))))
+            }
+            let now = Date()
+            let subject = try DistinguishedName { CommonName(commonName) }
+            let extendedUsage: ExtendedKeyUsage.Usage = usage == .server ? .serverAuth : .clientAuth
+            let certificate = try Certificate(
+                version: .v3,
+                serialNumber: Certificate.SerialNumber(),
+                publicKey: Certificate.PublicKey(key.publicKey),
+                notValidBefore: now.addingTimeInterval(-300),
+                notValidAfter: now.addingTimeInterval(Double(validity.components.seconds)),
+                issuer: self.certificate.subject,
+                subject: subject,
+                signatureAlgorithm: .ecdsaWithSHA256,
+                extensions: try Certificate.Extensions {
+                    Critical(BasicConstraints.notCertificateAuthority)
+                    Critical(KeyUsage(digitalSignature: true, keyEncipherment: true))
+                    try ExtendedKeyUsage([extendedUsage])
+                    if !names.isEmpty { SubjectAlternativeNames(names) }
+                },
+                issuerPrivateKey: Certificate.PrivateKey(self.key)
+            )
+            return Issued(certificatePEM: try certificate.serializeAsPEM().pemString, privateKeyPEM: key.pemRepresentation)
+        } catch let error as CertificateError {
+            throw error
+        } catch {
+            throw CertificateError(.generationFailed, "could not issue a certificate for \(commonName): \(error)")
+        }
+    }
+
+    static func addressBytes(_ text: String) -> [UInt8]? {
+        let parts = text.split(separator: ".", omittingEmptySubsequences: false)
+        if parts.count == 4 {
+            let octets = parts.compactMap { UInt8($0) }
+            return octets.count == 4 ? octets : nil
+        }
+        if text == "::1" { return Array(repeating: 0, count: 15) + [1] }
+        return nil
+    }
+}
