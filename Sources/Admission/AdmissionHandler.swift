@@ -24,7 +24,7 @@ public struct AdmissionHandler: Sendable {
     public func handle(body: some Collection<UInt8>, as webhook: WebhookType) throws(AdmissionDecodingError) -> Answer {
         let document: JSONValue
         do {
-            document = try JSONReader.parse(body, maximumDepth: maximumDepth)
+            document = try JSONReader.parse(body, maximumDepth: maximumDepth, skipping: AdmissionRequest.unusedMembers)
         } catch {
             throw AdmissionDecodingError(error.description)
         }

@@ -45,6 +45,15 @@ public struct AdmissionRequest: Sendable {
         self.dryRun = dryRun
     }
 
+    /// Members of an AdmissionReview that no rule looks at, so the reader checks them without building them:
+    /// the requester, the options, the other resource triples, and the objects' `managedFields` — together
+    /// about half of a typical request. The apiserver re-encodes objects, so nothing in them can hide there.
+    public static let unusedMembers: [[String]] = [
+        ["request", "userInfo"], ["request", "options"], ["request", "resource"], ["request", "requestKind"],
+        ["request", "requestResource"], ["request", "requestSubResource"],
+        ["request", "object", "metadata", "managedFields"], ["request", "oldObject", "metadata", "managedFields"],
+    ]
+
     /// The governed kind this request is about, or nil for a kind identity-guard does not govern.
     public var resourceKind: ResourceKind? {
         ResourceKind(group: kind.group, version: kind.version, kind: kind.kind)

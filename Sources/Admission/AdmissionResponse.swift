@@ -83,14 +83,17 @@ public struct AdmissionResponse: Sendable, Hashable {
     public static func denied(uid: String, kind: ResourceKind, name: String, violations: [Violation])
         -> AdmissionResponse
     {
+        var causes: [Cause] = []
         var messages: [String] = []
-        for violation in violations where !messages.contains(violation.message) {
-            messages.append(violation.message)
+        causes.reserveCapacity(violations.count)
+        for violation in violations {
+            let body = violation.body
+            let field = violation.field.description
+            causes.append(Cause(reason: violation.type.causeReason, message: body, field: field))
+            let message = field.isEmpty ? body : field + ": " + body
+            if !messages.contains(message) { messages.append(message) }
         }
         let joined = messages.count == 1 ? messages[0] : "[" + messages.joined(separator: ", ") + "]"
-        let causes = violations.map {
-            Cause(reason: $0.type.causeReason, message: $0.body, field: $0.field.description)
-        }
         let status = Status(
             code: 403,
             reason: "Forbidden",
@@ -124,6 +127,7 @@ public struct AdmissionResponse: Sendable, Hashable {
     }
 
     static func sanitizedWarning(_ text: String) -> String {
+        if text.utf8.count <= maximumWarningLength, text.utf8.allSatisfy({ $0 >= 0x20 && $0 < 0x7F }) { return text }
         var result = String.UnicodeScalarView()
         for scalar in text.unicodeScalars {
             result.append(scalar.properties.generalCategory == .control ? " " : scalar)

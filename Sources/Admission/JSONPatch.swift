@@ -41,12 +41,15 @@ public struct JSONPatch: Sendable, Hashable {
             operations.append(.replace(path: path, value: target))
             return
         }
-        var seen = Set<String>()
-        for key in old.keys where seen.insert(key).inserted && !new.contains(key: key) {
-            operations.append(.remove(path: path + "/" + JSONPointer.escape(key)))
+        let oldMembers = old.members
+        for (index, member) in oldMembers.enumerated() where !new.contains(key: member.key) {
+            guard !oldMembers[..<index].contains(where: { $0.key == member.key }) else { continue }
+            operations.append(.remove(path: path + "/" + JSONPointer.escape(member.key)))
         }
-        var written = Set<String>()
-        for member in new.members where written.insert(member.key).inserted {
+        let newMembers = new.members
+        for (index, member) in newMembers.enumerated() {
+            guard !new.containsDuplicateKeys || !newMembers[..<index].contains(where: { $0.key == member.key })
+            else { continue }
             let childPath = path + "/" + JSONPointer.escape(member.key)
             let value = new[member.key] ?? .null
             if let oldValue = old[member.key] {

@@ -85,6 +85,27 @@ struct JSONReaderTests {
         }
     }
 
+    @Test("skipped members are checked like the rest but left out")
+    func skipping() throws {
+        let text = #"{"a": {"big": [{"x": "y\u00e9"}, 1.5e3, null], "keep": 1}, "big": 2, "b": [{"big": 3}]}"#
+        let value = try JSONReader.parse(Array(text.utf8), skipping: [["a", "big"], ["b", "big"]])
+        #expect(value == ["a": ["keep": 1], "big": 2, "b": [["big": 3]]])
+        let broken = #"{"a": {"big": [1, 2,], "keep": 1}}"#
+        do {
+            _ = try JSONReader.parse(Array(broken.utf8), skipping: [["a", "big"]])
+            Issue.record("a syntax error in a skipped member must still be an error")
+        } catch {
+            #expect(error.code == .unexpectedCharacter)
+            #expect(error.offset == 20)
+        }
+        let control = "{\"a\": {\"big\": \"x\ty\"}}"
+        #expect(throws: JSONReadError.self) { _ = try JSONReader.parse(Array(control.utf8), skipping: [["a", "big"]]) }
+        let deep = #"{"a": {"big": "# + String(repeating: "[", count: 300) + String(repeating: "]", count: 300) + "}}"
+        #expect(throws: JSONReadError.self) { _ = try JSONReader.parse(Array(deep.utf8), skipping: [["a", "big"]]) }
+        let badUTF8: [UInt8] = Array(#"{"a": {"big": ""#.utf8) + [0xC3, 0x28] + Array(#""}}"#.utf8)
+        #expect(throws: JSONReadError.self) { _ = try JSONReader.parse(badUTF8, skipping: [["a", "big"]]) }
+    }
+
     @Test("rejects invalid UTF-8")
     func invalidUTF8() {
         let bytes: [UInt8] = [0x22, 0x61, 0xC3, 0x28, 0x22]  // "a\xC3(" — a broken two-byte sequence
@@ -121,6 +142,37 @@ struct JSONWriterTests {
         let text = #"{"b":[1,-2.50e+3,true,false,null],"a":{"x":"y"},"s":"é \"q\" \\ \n\u0001","e":{},"l":[]}"#
         let value = try JSONReader.parse(text)
         #expect(JSONWriter.string(value) == text)
+    }
+
+    @Test("escapes and control characters are found at every position around the 8-byte word boundaries")
+    func wordBoundaries() throws {
+        for length in 0...24 {
+            for position in 0..<max(length, 1) {
+                for special in ["\"", "\\", "\n", "\u{01}", "é", "😀"] {
+                    var characters = Array(repeating: "a", count: length)
+                    if length > 0 { characters[position] = special }
+                    let text = characters.joined()
+                    let written = JSONWriter.serialize(.string(text))
+                    #expect(try JSONReader.parse(written) == .string(text))
+                    #expect(try JSONReader.parse(written, skipping: [["x"]]) == .string(text))
+                    let wrapped = Array(#"{"x": "#.utf8) + written + Array("}".utf8)
+                    #expect(try JSONReader.parse(wrapped, skipping: [["x"]]) == [:])
+                }
+                // A raw control character must be refused wherever it stands, skipped or not.
+                var raw = Array(repeating: UInt8(ascii: "a"), count: max(length, 1))
+                raw[position] = 0x09
+                let body = Array(#"{"x": ""#.utf8) + raw + Array(#""}"#.utf8)
+                for skipping in [[], [["x"]]] {
+                    do {
+                        _ = try JSONReader.parse(body, skipping: skipping)
+                        Issue.record("control character at \(position) of \(length) not refused")
+                    } catch {
+                        #expect(error.code == .controlCharacterInString)
+                        #expect(error.offset == 7 + position)
+                    }
+                }
+            }
+        }
     }
 
     @Test("does not escape slashes or non-ASCII text")

@@ -77,7 +77,7 @@ public struct FieldPath: Sendable, Hashable, Comparable, CustomStringConvertible
             case (.index(let a), .index(let b)): return a < b
             case (.field(let a), .field(let b)), (.key(let a), .key(let b)),
                 (.field(let a), .key(let b)), (.key(let a), .field(let b)):
-                return Array(a.utf8).lexicographicallyPrecedes(b.utf8)
+                return a.utf8.lexicographicallyPrecedes(b.utf8)
             case (.index, _): return true
             case (_, .index): return false
             }

@@ -5,7 +5,7 @@
 public struct RuleSubject: Sendable {
     public var kind: ResourceKind
     public var operation: Operation
-    public var object: JSONObject
+    public let object: JSONObject
     public var oldObject: JSONObject?
     /// The subresource of the request (`status`), if any.
     public var subresource: String?
@@ -30,8 +30,9 @@ public struct RuleSubject: Sendable {
         self.subresource = subresource
         self.name = object["metadata"]?["name"]?.stringValue ?? name ?? ""
         self.emailIndex = emailIndex
+        spec = object["spec"]?.objectValue
     }
 
-    /// `spec` when it is an object.
-    public var spec: JSONObject? { object["spec"]?.objectValue }
+    /// `spec` when it is an object (looked up once: most User rules start from it).
+    public let spec: JSONObject?
 }

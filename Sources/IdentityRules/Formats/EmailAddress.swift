@@ -12,7 +12,12 @@ public enum EmailAddress {
     /// Why `text` is not an acceptable `spec.email`, or nil when it is. Length is checked by the caller.
     /// Lengths count characters (Unicode scalars, as Go counts runes), as SPEC §1 states them.
     public static func problem(in text: String) -> String? {
-        if text.unicodeScalars.contains(where: { $0.properties.isWhitespace || !GoQuote.isPrintable($0) }) {
+        let isASCII = text.utf8.allSatisfy { $0 < 0x80 }
+        if isASCII {
+            if text.utf8.contains(where: { $0 <= 0x20 || $0 == 0x7F }) {
+                return "must not contain white space or control characters"
+            }
+        } else if text.unicodeScalars.contains(where: { $0.properties.isWhitespace || !GoQuote.isPrintable($0) }) {
             return "must not contain white space or control characters"
         }
         guard let at = text.lastIndex(of: "@") else { return nil }
@@ -25,10 +30,21 @@ public enum EmailAddress {
             return "must not end with \".\""
         }
         let labels = domain.split(separator: ".", omittingEmptySubsequences: false)
-        for label in labels where !isDomainLabel(label) {
+        for label in labels where !(isASCII ? isASCIIDomainLabel(label) : isDomainLabel(label)) {
             return "must have a domain of dot-separated labels of letters, digits and hyphens after the last \"@\""
         }
         return nil
+    }
+
+    private static func isASCIIDomainLabel(_ label: Substring) -> Bool {
+        let utf8 = label.utf8
+        guard let first = utf8.first, let last = utf8.last, utf8.count <= 63,
+            first != UInt8(ascii: "-"), last != UInt8(ascii: "-")
+        else { return false }
+        return utf8.allSatisfy { byte in
+            (UInt8(ascii: "a")...UInt8(ascii: "z")).contains(byte | 0x20) || (UInt8(ascii: "0")...UInt8(ascii: "9")).contains(byte)
+                || byte == UInt8(ascii: "-")
+        }
     }
 
     private static func isDomainLabel(_ label: Substring) -> Bool {

@@ -6,13 +6,17 @@
 public enum PathSegmentName {
     /// apimachinery's `IsValidPathSegmentName` reasons.
     public static func problems(_ name: String) -> [String] {
-        for illegal in [".", ".."] where name == illegal {
-            return ["may not be '\(illegal)'"]
+        if name == "." { return ["may not be '.'"] }
+        if name == ".." { return ["may not be '..'"] }
+        var slash = false
+        var percent = false
+        for byte in name.utf8 {
+            if byte == UInt8(ascii: "/") { slash = true } else if byte == UInt8(ascii: "%") { percent = true }
         }
+        if !slash && !percent { return [] }
         var reasons: [String] = []
-        for illegal in ["/", "%"] where name.contains(illegal) {
-            reasons.append("may not contain '\(illegal)'")
-        }
+        if slash { reasons.append("may not contain '/'") }
+        if percent { reasons.append("may not contain '%'") }
         return reasons
     }
 
@@ -20,7 +24,7 @@ public enum PathSegmentName {
     public static func providerNameProblems(_ name: String) -> [String] {
         let reasons = problems(name)
         if !reasons.isEmpty { return reasons }
-        if name.contains(":") { return [#"may not contain ":""#] }
+        if name.utf8.contains(UInt8(ascii: ":")) { return [#"may not contain ":""#] }
         return []
     }
 
@@ -28,7 +32,7 @@ public enum PathSegmentName {
     public static func userNameProblems(_ name: String) -> [String] {
         let reasons = problems(name)
         if !reasons.isEmpty { return reasons }
-        if name.contains(":") { return [#"may not contain ":""#] }
+        if name.utf8.contains(UInt8(ascii: ":")) { return [#"may not contain ":""#] }
         if name == "~" { return [#"may not equal "~""#] }
         return []
     }

@@ -15,10 +15,17 @@ public struct JSONObject: Sendable, Hashable {
         }
     }
 
-    public private(set) var members: [Member]
+    public private(set) var members: [Member] {
+        didSet { containsDuplicateKeys = Self.containsDuplicateKeys(members) }
+    }
+
+    /// Whether this object, or any object nested in it, has a key written more than once. Computed as the
+    /// object is built, so that the duplicate-key check costs nothing for the (usual) documents without any.
+    public private(set) var containsDuplicateKeys: Bool
 
     public init(_ members: [Member] = []) {
         self.members = members
+        containsDuplicateKeys = Self.containsDuplicateKeys(members)
     }
 
     public var isEmpty: Bool { members.isEmpty }
@@ -32,7 +39,7 @@ public struct JSONObject: Sendable, Hashable {
             var index = members.endIndex
             while index > members.startIndex {
                 index -= 1
-                if members[index].key == key { return members[index].value }
+                if Self.sameKey(members[index].key, key) { return members[index].value }
             }
             return nil
         }
@@ -54,7 +61,34 @@ public struct JSONObject: Sendable, Hashable {
     }
 
     public func contains(key: String) -> Bool {
-        members.contains { $0.key == key }
+        members.contains { Self.sameKey($0.key, key) }
+    }
+
+    /// Key equality with the O(1) length check first: most keys that differ differ in length, and Swift's
+    /// full comparison is the expensive part of lookups in small objects.
+    @inline(__always)
+    static func sameKey(_ left: String, _ right: String) -> Bool {
+        left.utf8.count == right.utf8.count && left == right
+    }
+
+    private static func containsDuplicateKeys(_ members: [Member]) -> Bool {
+        for member in members where member.value.containsDuplicateKeys { return true }
+        return hasOwnDuplicateKeys(members)
+    }
+
+    private static func hasOwnDuplicateKeys(_ members: [Member]) -> Bool {
+        let count = members.count
+        if count < 2 { return false }
+        if count <= 16 {
+            for index in 1..<count {
+                let key = members[index].key
+                for earlier in 0..<index where sameKey(members[earlier].key, key) { return true }
+            }
+            return false
+        }
+        var seen = Set<String>(minimumCapacity: count)
+        for member in members where !seen.insert(member.key).inserted { return true }
+        return false
     }
 
     /// Every member whose key already appeared earlier in the object, in source order.

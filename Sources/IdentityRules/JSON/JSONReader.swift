@@ -13,23 +13,36 @@ public struct JSONReader {
     private let maximumDepth: Int
     private var depth: Int = 0
     private var scratch: [UInt8] = []
+    /// Object members to check but not build (see ``parse(_:maximumDepth:skipping:)``).
+    private let skipped: [[String]]
+    private let skippedDepth: Int
+    /// The keys leading to the value being read ("" for array elements), tracked only as deep as `skipped` goes.
+    private var keyPath: [String] = []
 
-    private init(bytes: UnsafeBufferPointer<UInt8>, maximumDepth: Int) {
+    private init(bytes: UnsafeBufferPointer<UInt8>, maximumDepth: Int, skipping skipped: [[String]]) {
         self.bytes = bytes
         self.maximumDepth = maximumDepth
+        self.skipped = skipped
+        skippedDepth = skipped.map(\.count).max() ?? 0
     }
 
     /// Parses one JSON value that must fill `input` (white space around it allowed).
+    ///
+    /// - Parameter skipped: key paths of object members (`["request", "userInfo"]`) that are checked to be
+    ///   well-formed JSON like everything else but left out of the result, because the caller never looks at
+    ///   them. The admission path skips `managedFields` and the like, a good part of every request.
     public static func parse(
         _ input: some Collection<UInt8>,
-        maximumDepth: Int = defaultMaximumDepth
+        maximumDepth: Int = defaultMaximumDepth,
+        skipping skipped: [[String]] = []
     ) throws(JSONReadError) -> JSONValue {
         let result: Result<JSONValue, JSONReadError>? = input.withContiguousStorageIfAvailable { buffer in
-            parse(buffer: buffer, maximumDepth: maximumDepth)
+            parse(buffer: buffer, maximumDepth: maximumDepth, skipping: skipped)
         }
         if let result { return try result.get() }
         let copy = Array(input)
-        return try copy.withUnsafeBufferPointer { parse(buffer: $0, maximumDepth: maximumDepth) }.get()
+        return try copy.withUnsafeBufferPointer { parse(buffer: $0, maximumDepth: maximumDepth, skipping: skipped) }
+            .get()
     }
 
     /// Parses a JSON text held in a string.
@@ -39,9 +52,10 @@ public struct JSONReader {
 
     private static func parse(
         buffer: UnsafeBufferPointer<UInt8>,
-        maximumDepth: Int
+        maximumDepth: Int,
+        skipping skipped: [[String]]
     ) -> Result<JSONValue, JSONReadError> {
-        var reader = JSONReader(bytes: buffer, maximumDepth: maximumDepth)
+        var reader = JSONReader(bytes: buffer, maximumDepth: maximumDepth, skipping: skipped)
         do throws(JSONReadError) {
             reader.skipWhitespace()
             if reader.index == buffer.count { throw JSONReadError(.emptyInput, offset: 0) }
@@ -81,6 +95,7 @@ public struct JSONReader {
     private mutating func readObject() throws(JSONReadError) -> JSONObject {
         try enterContainer()
         var members: [JSONObject.Member] = []
+        members.reserveCapacity(8)  // most Kubernetes objects have a handful of keys: one allocation
         skipWhitespace()
         if peek() == UInt8(ascii: "}") {
             index += 1
@@ -95,8 +110,18 @@ public struct JSONReader {
             guard peek() == UInt8(ascii: ":") else { throw unexpected(expecting: "':'") }
             index += 1
             skipWhitespace()
-            let value = try readValue()
-            members.append(JSONObject.Member(key: key, value: value))
+            if keyPath.count < skippedDepth {
+                if isSkipped(key) {
+                    try skipValue()
+                } else {
+                    keyPath.append(key)
+                    let value = try readValue()
+                    keyPath.removeLast()
+                    members.append(JSONObject.Member(key: key, value: value))
+                }
+            } else {
+                members.append(JSONObject.Member(key: key, value: try readValue()))
+            }
             skipWhitespace()
             switch peek() {
             case UInt8(ascii: ","):
@@ -114,12 +139,16 @@ public struct JSONReader {
     private mutating func readArray() throws(JSONReadError) -> [JSONValue] {
         try enterContainer()
         var elements: [JSONValue] = []
+        elements.reserveCapacity(4)
         skipWhitespace()
         if peek() == UInt8(ascii: "]") {
             index += 1
             depth -= 1
             return elements
         }
+        let tracksPath = keyPath.count < skippedDepth
+        if tracksPath { keyPath.append("") }
+        defer { if tracksPath { keyPath.removeLast() } }
         while true {
             skipWhitespace()
             elements.append(try readValue())
@@ -135,6 +164,85 @@ public struct JSONReader {
                 throw unexpected(expecting: "',' or ']'")
             }
         }
+    }
+
+    private func isSkipped(_ key: String) -> Bool {
+        let depth = keyPath.count
+        let length = key.utf8.count
+        for path in skipped where path.count == depth + 1 && path[depth].utf8.count == length && path[depth] == key {
+            if path[..<depth].elementsEqual(keyPath) { return true }
+        }
+        return false
+    }
+
+    /// Checks one value like ``readValue()`` does, building nothing.
+    private mutating func skipValue() throws(JSONReadError) {
+        guard index < bytes.count else { throw JSONReadError(.unexpectedEndOfInput, offset: index) }
+        switch bytes[index] {
+        case UInt8(ascii: "{"):
+            try enterContainer()
+            skipWhitespace()
+            if peek() == UInt8(ascii: "}") {
+                index += 1
+                depth -= 1
+                return
+            }
+            while true {
+                skipWhitespace()
+                guard peek() == UInt8(ascii: "\"") else { throw unexpected(expecting: "a string key") }
+                try skipString()
+                skipWhitespace()
+                guard peek() == UInt8(ascii: ":") else { throw unexpected(expecting: "':'") }
+                index += 1
+                skipWhitespace()
+                try skipValue()
+                skipWhitespace()
+                switch peek() {
+                case UInt8(ascii: ","): index += 1
+                case UInt8(ascii: "}"):
+                    index += 1
+                    depth -= 1
+                    return
+                default: throw unexpected(expecting: "',' or '}'")
+                }
+            }
+        case UInt8(ascii: "["):
+            try enterContainer()
+            skipWhitespace()
+            if peek() == UInt8(ascii: "]") {
+                index += 1
+                depth -= 1
+                return
+            }
+            while true {
+                skipWhitespace()
+                try skipValue()
+                skipWhitespace()
+                switch peek() {
+                case UInt8(ascii: ","): index += 1
+                case UInt8(ascii: "]"):
+                    index += 1
+                    depth -= 1
+                    return
+                default: throw unexpected(expecting: "',' or ']'")
+                }
+            }
+        case UInt8(ascii: "\""):
+            try skipString()
+        default:
+            _ = try readValue()
+        }
+    }
+
+    /// Checks a string (escapes, control characters, UTF-8) without making a `String` of ASCII text.
+    private mutating func skipString() throws(JSONReadError) {
+        var highBits: UInt8 = 0
+        let end = JSONStringScan.firstSpecial(in: bytes, from: index + 1, highBits: &highBits)
+        if end < bytes.count, bytes[end] == UInt8(ascii: "\""), highBits < 0x80 {
+            index = end + 1
+            return
+        }
+        _ = try readString()
     }
 
     private mutating func expectLiteral(_ literal: StaticString) throws(JSONReadError) {
@@ -219,17 +327,18 @@ public struct JSONReader {
     private mutating func readString() throws(JSONReadError) -> String {
         index += 1  // opening quote
         let start = index
-        // Fast path: no escapes, the common case for Kubernetes objects.
-        while index < bytes.count {
+        // Fast path: no escapes, the common case for Kubernetes objects; ASCII-ness is noted on the way.
+        var highBits: UInt8 = 0
+        index = JSONStringScan.firstSpecial(in: bytes, from: start, highBits: &highBits)
+        if index < bytes.count {
             let byte = bytes[index]
             if byte == UInt8(ascii: "\"") {
-                let text = try Self.makeString(UnsafeBufferPointer(rebasing: bytes[start..<index]), at: start)
+                let raw = UnsafeBufferPointer(rebasing: bytes[start..<index])
                 index += 1
-                return text
+                if highBits < 0x80 { return String(decoding: raw, as: UTF8.self) }
+                return try Self.makeString(raw, at: start)
             }
-            if byte == UInt8(ascii: "\\") { break }
             if byte < 0x20 { throw JSONReadError(.controlCharacterInString, offset: index) }
-            index += 1
         }
         guard index < bytes.count else { throw JSONReadError(.unexpectedEndOfInput, offset: index) }
         scratch.removeAll(keepingCapacity: true)
@@ -256,12 +365,6 @@ public struct JSONReader {
     }
 
     private static func makeString(_ buffer: UnsafeBufferPointer<UInt8>, at offset: Int) throws(JSONReadError) -> String {
-        var ascii = true
-        for byte in buffer where byte >= 0x80 {
-            ascii = false
-            break
-        }
-        if ascii { return String(decoding: buffer, as: UTF8.self) }
         guard let text = String(validating: buffer, as: UTF8.self) else {
             throw JSONReadError(.invalidUTF8, offset: offset)
         }

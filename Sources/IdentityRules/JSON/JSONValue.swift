@@ -48,6 +48,15 @@ public enum JSONValue: Sendable, Hashable {
         return nil
     }
 
+    /// Whether an object in this value has a key written more than once (see ``JSONObject``).
+    public var containsDuplicateKeys: Bool {
+        switch self {
+        case .object(let object): object.containsDuplicateKeys
+        case .array(let elements): elements.contains { $0.containsDuplicateKeys }
+        default: false
+        }
+    }
+
     public var isNull: Bool {
         if case .null = self { return true }
         return false

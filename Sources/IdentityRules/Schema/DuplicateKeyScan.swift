@@ -9,6 +9,7 @@ enum DuplicateKeyScan {
     ]
 
     static func violations(in object: JSONObject, at path: FieldPath = .root, rule: RuleID) -> [Violation] {
+        guard object.containsDuplicateKeys else { return [] }
         var violations: [Violation] = []
         scan(object, at: path, rule: rule, into: &violations)
         return violations
@@ -21,7 +22,7 @@ enum DuplicateKeyScan {
             violations.append(Violation(rule: rule, field: childPath(duplicate.key), type: .duplicate,
                                         badValue: .string(duplicate.key), detail: "key appears more than once"))
         }
-        for member in object.members {
+        for member in object.members where member.value.containsDuplicateKeys {
             scan(member.value, at: childPath(member.key), rule: rule, into: &violations)
         }
     }
@@ -31,7 +32,7 @@ enum DuplicateKeyScan {
         case .object(let object):
             scan(object, at: path, rule: rule, into: &violations)
         case .array(let elements):
-            for (position, element) in elements.enumerated() {
+            for (position, element) in elements.enumerated() where element.containsDuplicateKeys {
                 scan(element, at: path.index(position), rule: rule, into: &violations)
             }
         default:

@@ -35,16 +35,25 @@ public struct ObjectSchema: Sendable, Hashable {
     func check(_ object: JSONObject, at path: FieldPath, rule: RuleID) -> [Violation] {
         var violations: [Violation] = []
         for member in object.members {
-            let memberPath = path.child(member.key)
             guard let field = fieldsByName[member.key] else {
-                violations.append(Violation(rule: rule, field: memberPath, type: .forbidden,
+                violations.append(Violation(rule: rule, field: path.child(member.key), type: .forbidden,
                                             detail: "field not declared in schema"))
                 continue
             }
-            Self.check(member.value, as: field.type, secret: field.isSecret, at: memberPath, rule: rule,
+            if Self.isSimpleMatch(member.value, field.type) { continue }
+            Self.check(member.value, as: field.type, secret: field.isSecret, at: path.child(member.key), rule: rule,
                        into: &violations)
         }
         return violations
+    }
+
+    /// A scalar of the declared type (or null): nothing to check and no path to build.
+    @inline(__always)
+    private static func isSimpleMatch(_ value: JSONValue, _ type: FieldType) -> Bool {
+        switch (type, value) {
+        case (_, .null), (.string, .string), (.integer, .integer), (.boolean, .bool), (.object, .object): true
+        default: false
+        }
     }
 
     static func check(

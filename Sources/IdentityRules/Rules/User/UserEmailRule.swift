@@ -9,7 +9,7 @@ public struct UserEmailRule: Rule {
 
     public func validate(_ subject: RuleSubject) -> [Violation] {
         let path = FieldPath("spec", "email")
-        let value = subject.object["spec"]?["email"]
+        let value = subject.spec?["email"]
         guard let value, !value.isNull else { return [violation(path, .required)] }
         guard let email = value.stringValue else { return [] }  // a type error is user.schema's
         if email.isEmpty { return [violation(path, .required)] }

@@ -11,7 +11,7 @@ public struct UserEmailUniqueRule: Rule {
     public init() {}
 
     public func validate(_ subject: RuleSubject) -> [Violation] {
-        guard let email = subject.object["spec"]?["email"]?.stringValue else { return [] }
+        guard let email = subject.spec?["email"]?.stringValue else { return [] }
         let normalized = EmailNormalizer.normalize(email)
         guard !normalized.isEmpty else { return [] }
         let others = subject.emailIndex.userNames(forNormalizedEmail: normalized)

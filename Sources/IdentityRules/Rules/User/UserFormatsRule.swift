@@ -22,15 +22,21 @@ public struct UserFormatsRule: Rule {
                                         "must be an absolute https URL"))
         }
         if let groups = spec["groups"]?.arrayValue {
-            var seen = Set<String>()
+            // A linear look back for the usual handful of groups; a set for long lists.
+            var seen = groups.count > 32 ? Set<String>() : nil
             for (position, element) in groups.enumerated() {
                 guard let group = element.stringValue else { continue }
-                let path = FieldPath("spec", "groups").index(position)
+                let path = { FieldPath("spec", "groups").index(position) }
                 if group.allSatisfy(\.isWhitespace) {
-                    violations.append(violation(path, .invalid, .string(group), "must not be empty"))
-                } else if !seen.insert(group).inserted {
-                    violations.append(violation(path, .duplicate, .string(group)))
+                    violations.append(violation(path(), .invalid, .string(group), "must not be empty"))
+                    continue
                 }
+                let repeated = if let inserted = seen?.insert(group).inserted {
+                    !inserted
+                } else {
+                    groups[..<position].contains { $0.stringValue == group }
+                }
+                if repeated { violations.append(violation(path(), .duplicate, .string(group))) }
             }
         }
         return violations

@@ -24,7 +24,7 @@ public struct UserNameHashRule: Rule {
     }
 
     public func validate(_ subject: RuleSubject) -> [Violation] {
-        guard let email = subject.object["spec"]?["email"]?.stringValue,
+        guard let email = subject.spec?["email"]?.stringValue,
             !EmailNormalizer.normalize(email).isEmpty
         else { return [] }
         let expected = Self.expectedName(forEmail: email)

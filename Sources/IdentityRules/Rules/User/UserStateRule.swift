@@ -6,14 +6,15 @@ public struct UserStateRule: Rule {
     public let summary = "spec.state, when set, is active, disabled, locked or invalid."
 
     public static let supportedStates = ["active", "disabled", "locked", "invalid"]
+    private static let supportedList = "supported values: "
+        + supportedStates.map(GoQuote.quote).joined(separator: ", ")
 
     public init() {}
 
     public func validate(_ subject: RuleSubject) -> [Violation] {
-        guard let state = subject.object["spec"]?["state"]?.stringValue,
+        guard let state = subject.spec?["state"]?.stringValue,
             !Self.supportedStates.contains(state)
         else { return [] }
-        let supported = Self.supportedStates.map(GoQuote.quote).joined(separator: ", ")
-        return [violation(FieldPath("spec", "state"), .notSupported, .string(state), "supported values: \(supported)")]
+        return [violation(FieldPath("spec", "state"), .notSupported, .string(state), Self.supportedList)]
     }
 }
