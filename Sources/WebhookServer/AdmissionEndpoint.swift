@@ -35,7 +35,9 @@ struct AdmissionEndpoint: Sendable {
         let body: ByteBuffer
         do {
             body = try await request.body.collect(upTo: maxBodyBytes)
-        } catch let error as HTTPError where error.status == .contentTooLarge {
+        } catch is NIOTooManyBytesError {
+            // `collect(upTo:)` throws NIOCore's error, not an HTTPError, when a body without Content-Length grows
+            // past the limit.
             return reject(413, "request body is over the limit of \(maxBodyBytes) bytes", endpoint: endpoint)
         } catch {
             return reject(400, "could not read the request body: \(error)", endpoint: endpoint)

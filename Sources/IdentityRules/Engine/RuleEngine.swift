@@ -7,6 +7,7 @@
 public struct RuleEngine: Sendable {
     public let configuration: RuleConfiguration
     private let rulesByKind: [ResourceKind: [(rule: any Rule, enforcement: Enforcement)]]
+    private let mutatingRulesByKind: [ResourceKind: [any MutatingRule]]
     private let ruleOrder: [RuleID: Int]
 
     public init(configuration: RuleConfiguration = .defaults, rules: [any Rule] = RuleCatalog.all) {
@@ -18,6 +19,7 @@ public struct RuleEngine: Sendable {
             byKind[rule.kind, default: []].append((rule, enforcement))
         }
         rulesByKind = byKind
+        mutatingRulesByKind = byKind.mapValues { rules in rules.compactMap { $0.rule as? any MutatingRule } }
         ruleOrder = Dictionary(uniqueKeysWithValues: rules.enumerated().map { ($1.id, $0) })
     }
 
@@ -43,9 +45,11 @@ public struct RuleEngine: Sendable {
     public func mutate(_ subject: RuleSubject) -> MutationResult {
         var object = subject.object
         var mutations: [Mutation] = []
-        for (rule, _) in activeRules(for: subject) {
-            guard let mutating = rule as? any MutatingRule else { continue }
-            if let mutation = mutating.mutate(&object, subject: subject) { mutations.append(mutation) }
+        var rules = subject.operation == .create || subject.operation == .update
+            ? mutatingRulesByKind[subject.kind] ?? [] : []
+        if subject.subresource == "status" { rules = rules.filter(\.appliesToStatusSubresource) }
+        for rule in rules {
+            if let mutation = rule.mutate(&object, subject: subject) { mutations.append(mutation) }
         }
         return MutationResult(original: subject.object, mutated: object, mutations: mutations)
     }
@@ -97,5 +101,6 @@ public struct MutationResult: Sendable, Hashable {
         self.mutations = mutations
     }
 
-    public var changed: Bool { original != mutated }
+    /// Whether a rule changed the object (a mutating rule reports a ``Mutation`` exactly when it does).
+    public var changed: Bool { !mutations.isEmpty }
 }

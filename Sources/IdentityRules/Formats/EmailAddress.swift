@@ -13,11 +13,8 @@ public enum EmailAddress {
     /// Lengths count characters (Unicode scalars, as Go counts runes), as SPEC §1 states them.
     public static func problem(in text: String) -> String? {
         let isASCII = text.utf8.allSatisfy { $0 < 0x80 }
-        if isASCII {
-            if text.utf8.contains(where: { $0 <= 0x20 || $0 == 0x7F }) {
-                return "must not contain white space or control characters"
-            }
-        } else if text.unicodeScalars.contains(where: { $0.properties.isWhitespace || !GoQuote.isPrintable($0) }) {
+        if isASCII { return asciiProblem(in: Array(text.utf8)) }
+        if text.unicodeScalars.contains(where: { $0.properties.isWhitespace || !GoQuote.isPrintable($0) }) {
             return "must not contain white space or control characters"
         }
         guard let at = text.lastIndex(of: "@") else { return nil }
@@ -30,20 +27,39 @@ public enum EmailAddress {
             return "must not end with \".\""
         }
         let labels = domain.split(separator: ".", omittingEmptySubsequences: false)
-        for label in labels where !(isASCII ? isASCIIDomainLabel(label) : isDomainLabel(label)) {
+        for label in labels where !isDomainLabel(label) {
             return "must have a domain of dot-separated labels of letters, digits and hyphens after the last \"@\""
         }
         return nil
     }
 
-    private static func isASCIIDomainLabel(_ label: Substring) -> Bool {
-        let utf8 = label.utf8
-        guard let first = utf8.first, let last = utf8.last, utf8.count <= 63,
+    /// The same checks on ASCII bytes, without the grapheme-cluster work String operations do.
+    private static func asciiProblem(in bytes: [UInt8]) -> String? {
+        if bytes.contains(where: { $0 <= 0x20 || $0 == 0x7F }) {
+            return "must not contain white space or control characters"
+        }
+        guard let at = bytes.lastIndex(of: UInt8(ascii: "@")) else { return nil }
+        if at == 0 || at > maximumLocalPartLength {
+            return "must have 1 to \(maximumLocalPartLength) characters before the last \"@\""
+        }
+        if bytes.last == UInt8(ascii: ".") { return "must not end with \".\"" }
+        var labelStart = at + 1
+        for index in (at + 1)...bytes.count where index == bytes.count || bytes[index] == UInt8(ascii: ".") {
+            if !isASCIIDomainLabel(bytes[labelStart..<index]) {
+                return "must have a domain of dot-separated labels of letters, digits and hyphens after the last \"@\""
+            }
+            labelStart = index + 1
+        }
+        return nil
+    }
+
+    private static func isASCIIDomainLabel(_ label: ArraySlice<UInt8>) -> Bool {
+        guard let first = label.first, let last = label.last, label.count <= 63,
             first != UInt8(ascii: "-"), last != UInt8(ascii: "-")
         else { return false }
-        return utf8.allSatisfy { byte in
-            (UInt8(ascii: "a")...UInt8(ascii: "z")).contains(byte | 0x20) || (UInt8(ascii: "0")...UInt8(ascii: "9")).contains(byte)
-                || byte == UInt8(ascii: "-")
+        return label.allSatisfy { byte in
+            (UInt8(ascii: "a")...UInt8(ascii: "z")).contains(byte | 0x20)
+                || (UInt8(ascii: "0")...UInt8(ascii: "9")).contains(byte) || byte == UInt8(ascii: "-")
         }
     }
 

@@ -16,6 +16,8 @@ public struct JSONReader {
     /// Object members to check but not build (see ``parse(_:maximumDepth:skipping:)``).
     private let skipped: [[String]]
     private let skippedDepth: Int
+    /// Per depth, a bit for each key length (up to 63) that some skipped path has there: a quick "no".
+    private let skippedLengths: [UInt64]
     /// The keys leading to the value being read ("" for array elements), tracked only as deep as `skipped` goes.
     private var keyPath: [String] = []
 
@@ -24,6 +26,11 @@ public struct JSONReader {
         self.maximumDepth = maximumDepth
         self.skipped = skipped
         skippedDepth = skipped.map(\.count).max() ?? 0
+        var lengths = [UInt64](repeating: 0, count: skippedDepth)
+        for path in skipped where !path.isEmpty {
+            lengths[path.count - 1] |= 1 << UInt64(min(path[path.count - 1].utf8.count, 63))
+        }
+        skippedLengths = lengths
     }
 
     /// Parses one JSON value that must fill `input` (white space around it allowed).
@@ -169,6 +176,7 @@ public struct JSONReader {
     private func isSkipped(_ key: String) -> Bool {
         let depth = keyPath.count
         let length = key.utf8.count
+        guard skippedLengths[depth] & (1 << UInt64(min(length, 63))) != 0 else { return false }
         for path in skipped where path.count == depth + 1 && path[depth].utf8.count == length && path[depth] == key {
             if path[..<depth].elementsEqual(keyPath) { return true }
         }
@@ -335,7 +343,7 @@ public struct JSONReader {
             if byte == UInt8(ascii: "\"") {
                 let raw = UnsafeBufferPointer(rebasing: bytes[start..<index])
                 index += 1
-                if highBits < 0x80 { return String(decoding: raw, as: UTF8.self) }
+                if highBits < 0x80 { return JSONStringTable.lookup(raw) ?? String(decoding: raw, as: UTF8.self) }
                 return try Self.makeString(raw, at: start)
             }
             if byte < 0x20 { throw JSONReadError(.controlCharacterInString, offset: index) }

@@ -13,7 +13,8 @@ public struct UserEmailRule: Rule {
         guard let value, !value.isNull else { return [violation(path, .required)] }
         guard let email = value.stringValue else { return [] }  // a type error is user.schema's
         if email.isEmpty { return [violation(path, .required)] }
-        if email.unicodeScalars.count > EmailAddress.maximumLength {
+        let length = email.utf8.count <= EmailAddress.maximumLength ? email.utf8.count : email.unicodeScalars.count
+        if length > EmailAddress.maximumLength {
             return [violation(path, .tooLong, .omitted,
                               "may not be more than \(EmailAddress.maximumLength) characters")]
         }
