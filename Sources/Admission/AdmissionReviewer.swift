@@ -10,10 +10,13 @@ public import IdentityRules
 public struct AdmissionReviewer: Sendable {
     public let engine: RuleEngine
     public let emailIndex: any EmailIndex
+    /// The index as a reserving one, resolved once (a dynamic cast per request would cost as much as a rule).
+    private let claiming: (any EmailClaiming)?
 
     public init(engine: RuleEngine = RuleEngine(), emailIndex: any EmailIndex = InMemoryEmailIndex()) {
         self.engine = engine
         self.emailIndex = emailIndex
+        claiming = emailIndex as? any EmailClaiming
     }
 
     public func review(_ request: AdmissionRequest, as webhook: WebhookType) -> AdmissionOutcome {
@@ -51,7 +54,7 @@ public struct AdmissionReviewer: Sendable {
         }
     }
 
-    private func validate(_ subject: RuleSubject, request: AdmissionRequest) -> AdmissionOutcome {
+    private func validate(_ subject: RuleSubject, request: AdmissionRequest, isRetry: Bool = false) -> AdmissionOutcome {
         let evaluation = engine.validate(subject)
         let warnings = evaluation.warnings.map(\.message)
         let ruleIDs = uniqueRuleIDs(evaluation.findings.map(\.violation.ruleID))
@@ -62,6 +65,13 @@ public struct AdmissionReviewer: Sendable {
             return AdmissionOutcome(response: response, decision: .denied, kind: subject.kind, name: subject.name,
                                     ruleIDs: ruleIDs, dryRun: request.dryRun)
         }
+        var claim = emailClaim(for: subject, dryRun: request.dryRun)
+        if let wanted = claim, let claiming, !claiming.claim(wanted) {
+            // Another request reserved this email between our look and our claim: look again, now seeing it
+            // (denied when user.email-unique denies; otherwise allowed without a reservation).
+            if !isRetry { return validate(subject, request: request, isRetry: true) }
+            claim = nil
+        }
         return AdmissionOutcome(
             response: AdmissionResponse.allowed(uid: request.uid).warning(warnings),
             decision: warnings.isEmpty ? .allowed : .warned,
@@ -69,7 +79,7 @@ public struct AdmissionReviewer: Sendable {
             name: subject.name,
             ruleIDs: ruleIDs,
             dryRun: request.dryRun,
-            emailClaim: emailClaim(for: subject, dryRun: request.dryRun)
+            emailClaim: claim
         )
     }
 

@@ -13,6 +13,7 @@ import Logging
 import ServiceLifecycle
 import UnixSignals
 import WebhookServer
+import ClusterCache
 
 /// `identity-guard serve`: the HTTPS admission webhook (SPEC §2, §4, §5).
 public struct ServeCommand: AsyncParsableCommand {
@@ -53,6 +54,18 @@ public struct ServeCommand: AsyncParsableCommand {
     @Option(help: "YAML file with per-rule enforcement: rules: { RULE-ID: deny | warn | off }.")
     var config: String?
 
+    @Option(help: "Read Users from the cluster of this kubeconfig's current context (user.email-unique).")
+    var kubeconfig: String?
+
+    @Flag(name: .customLong("in-cluster"), help: "Read Users with the pod's service account (the default in a pod).")
+    var inCluster = false
+
+    @Flag(name: .customLong("no-cluster"), help: "Do not read the cluster: emails are unique among this replica's own reservations only (the default outside a pod).")
+    var noCluster = false
+
+    @Option(name: .customLong("reservation-ttl"), help: "Seconds an allowed email stays reserved while the watch has not shown it.")
+    var reservationTTL: Int = 30
+
     @Option(name: .customLong("max-body-bytes"), help: "Largest request body accepted (413 above).")
     var maxBodyBytes: Int = 7 * 1024 * 1024
 
@@ -84,6 +97,10 @@ public struct ServeCommand: AsyncParsableCommand {
         } else if tlsCertificate == nil || tlsKey == nil {
             throw ValidationError("--tls-cert and --tls-key are required (or use --dev for a throwaway certificate)")
         }
+        guard [kubeconfig != nil, inCluster, noCluster].filter({ $0 }).count <= 1 else {
+            throw ValidationError("choose one of --kubeconfig, --in-cluster and --no-cluster")
+        }
+        guard reservationTTL > 0 else { throw ValidationError("--reservation-ttl must be positive") }
         guard maxBodyBytes > 0 else { throw ValidationError("--max-body-bytes must be positive") }
         guard readTimeout > 0, idleTimeout > 0, certificatePollInterval > 0 else {
             throw ValidationError("timeouts and intervals must be positive")
@@ -127,22 +144,39 @@ public struct ServeCommand: AsyncParsableCommand {
         configuration.certificatePollInterval = .seconds(certificatePollInterval)
         configuration.cannedAnswers = cannedAnswers
 
-        let handler = AdmissionHandler(reviewer: AdmissionReviewer(engine: RuleEngine(configuration: ruleConfiguration)))
+        let cluster = try clusterSource()
+        let index = ClusterEmailIndex(reservationTTL: .seconds(reservationTTL))
+        let handler = AdmissionHandler(reviewer: AdmissionReviewer(engine: RuleEngine(configuration: ruleConfiguration),
+                                                                   emailIndex: index))
+        let metrics = AdmissionMetrics()
+        let readiness = ReadinessState()
         let server: WebhookServer
         do {
-            server = try WebhookServer(configuration: configuration, handler: handler, logger: logger)
+            server = try WebhookServer(configuration: configuration, handler: handler, metrics: metrics,
+                                       readiness: readiness, logger: logger)
         } catch {
             throw ValidationError(error.description)
         }
+        var client: KubernetesClient?
+        if let credentials = cluster.credentials {
+            do {
+                client = try KubernetesClient(credentials: credentials)
+            } catch {
+                throw ValidationError(error.description)
+            }
+            readiness.set("cluster-cache", ready: false)
+        }
+        let cache = UsersCache(client: client, index: index, observer: Self.cacheObserver(metrics, readiness, logger),
+                               logger: logger)
         logger.info("starting identity-guard", metadata: [
             "version": "\(IdentityGuardVersion.current)",
             "certificate": "\(server.certificates.certificate.subject)",
-            "cluster": "none (--no-cluster): emails are unique among this replica's reservations only",
+            "cluster": "\(cluster.description)",
             "http2": "\(http2)", "mtls": "\(clientCA != nil)",
         ])
         let services = try server.services { listener, port in
             logger.info("listening", metadata: ["listener": "\(listener.rawValue)", "port": "\(port)"])
-        }
+        } + [cache]
         let group = ServiceGroup(configuration: .init(
             services: services.map { .init(service: $0) },
             gracefulShutdownSignals: [.sigterm, .sigint],
@@ -150,6 +184,51 @@ public struct ServeCommand: AsyncParsableCommand {
         ))
         try await group.run()
         logger.info("stopped")
+    }
+}
+
+extension ServeCommand {
+    /// Where Users come from, and how the startup log describes it.
+    struct ClusterSource {
+        var credentials: KubernetesCredentials?
+        var description: String
+    }
+
+    func clusterSource() throws -> ClusterSource {
+        do {
+            if let kubeconfig {
+                let credentials = try KubernetesCredentials.kubeconfig(kubeconfig)
+                return ClusterSource(credentials: credentials, description: "\(credentials.source) (\(credentials.server))")
+            }
+            if inCluster || (!noCluster && KubernetesCredentials.runningInCluster()) {
+                let credentials = try KubernetesCredentials.inCluster()
+                let chosen = inCluster ? "--in-cluster" : "running in a pod"
+                return ClusterSource(credentials: credentials, description: "\(credentials.source), \(chosen)")
+            }
+        } catch {
+            throw ValidationError(error.description)
+        }
+        let why = noCluster ? "--no-cluster" : "not in a pod and no --kubeconfig"
+        return ClusterSource(credentials: nil, description: "none (\(why)): emails are unique among this "
+            + "replica's own reservations only")
+    }
+
+    static func cacheObserver(_ metrics: AdmissionMetrics, _ readiness: ReadinessState, _ logger: Logger)
+        -> UsersCache.Observer
+    {
+        var observer = UsersCache.Observer()
+        observer.synced = { users, first in
+            metrics.setGauge("identity_guard_cache_users", Double(users))
+            metrics.setGauge("identity_guard_cache_last_sync_timestamp_seconds", Date().timeIntervalSince1970)
+            if first {
+                readiness.set("cluster-cache", ready: true)
+                logger.info("cluster cache synced; ready", metadata: ["users": "\(users)"])
+            }
+        }
+        observer.relisted = { metrics.increment("identity_guard_cache_relists_total") }
+        observer.watchRestarted = { metrics.increment("identity_guard_cache_watch_restarts_total") }
+        observer.changed = { users in metrics.setGauge("identity_guard_cache_users", Double(users)) }
+        return observer
     }
 }
 

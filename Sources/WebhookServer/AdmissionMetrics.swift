@@ -40,6 +40,7 @@ public final class AdmissionMetrics: Sendable {
     private let inFlight: Meter
     private let certificateExpiry: CoreMetrics.Gauge
     private let cacheGauges = NIOLockedValueBox<[String: CoreMetrics.Gauge]>([:])
+    private let namedCounters = NIOLockedValueBox<[String: CoreMetrics.Counter]>([:])
 
     public static let durationBuckets: [Duration] = [
         .microseconds(50), .microseconds(100), .microseconds(250), .microseconds(500), .milliseconds(1),
@@ -109,6 +110,11 @@ public final class AdmissionMetrics: Sendable {
             return gauge
         }
         gauge.record(value)
+    }
+
+    /// Adds one to a counter without labels (`identity_guard_cache_relists_total`, …).
+    public func increment(_ name: String) {
+        counter(in: namedCounters, key: name) { CoreMetrics.Counter(label: name, factory: factory) }.increment()
     }
 
     /// The Prometheus text exposition of every metric.
