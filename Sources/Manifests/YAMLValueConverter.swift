@@ -10,7 +10,7 @@ public enum YAMLValueConverter {
     public static func jsonValue(from node: Node) -> JSONValue {
         switch node {
         case .scalar(let scalar):
-            return scalarValue(scalar)
+            return value(of: scalar)
         case .sequence(let sequence):
             return .array(sequence.map(jsonValue(from:)))
         case .mapping(let mapping):
@@ -28,19 +28,33 @@ public enum YAMLValueConverter {
         return JSONWriter.string(jsonValue(from: node))
     }
 
-    private static func scalarValue(_ scalar: Node.Scalar) -> JSONValue {
-        switch Tag.Name(rawValue: scalar.tag.rawValue) {
+    /// The value of a scalar: its explicit tag, else its quoting style, else what its plain text resolves to.
+    ///
+    /// Works with nodes composed by any resolver: an implicit (empty) tag is resolved here by
+    /// ``YAMLScalarResolver``, which is what lets the manifest reader compose with `Resolver.basic`.
+    public static func value(of scalar: Node.Scalar) -> JSONValue {
+        let tag = scalar.tag.rawValue
+        if tag.isEmpty {
+            return scalarValue(scalar.string, tag: scalar.style == .plain || scalar.style == .any
+                ? YAMLScalarResolver.resolve(scalar.string) : .str)
+        }
+        return scalarValue(scalar.string, tag: Tag.Name(rawValue: tag))
+    }
+
+    /// `text` as the JSON value of a scalar resolved to `tag`.
+    public static func scalarValue(_ text: String, tag: Tag.Name) -> JSONValue {
+        switch tag {
         case .null:
             return .null
         case .bool:
-            return .bool(["true", "yes", "on"].contains(scalar.string.lowercased()))
+            return .bool(["true", "yes", "on"].contains(text.lowercased()))
         case .int:
-            if let value = Int64(scalar.string) { return .integer(value) }
-            return numberLiteral(scalar.string)
+            if let value = Int64(text) { return .integer(value) }
+            return numberLiteral(text)
         case .float:
-            return numberLiteral(scalar.string)
+            return numberLiteral(text)
         default:
-            return .string(scalar.string)
+            return .string(text)
         }
     }
 

@@ -1,0 +1,44 @@
+import IdentityRules
+import Manifests
+
+/// `check --format json`: `{"summary": {…}, "results": [{…}]}` with exactly the SPEC §5 keys, plus `errors` when
+/// an input could not be used.
+enum JSONReporter {
+    static func render(_ report: CheckReport) -> String {
+        let summary = report.summary
+        var members: [JSONObject.Member] = [
+            .init(key: "summary", value: [
+                "documents": .integer(Int64(summary.documents)), "checked": .integer(Int64(summary.checked)),
+                "skipped": .integer(Int64(summary.skipped)), "denied": .integer(Int64(summary.denied)),
+                "warnings": .integer(Int64(summary.warnings)),
+            ]),
+            .init(key: "results", value: .array(report.findings.map { finding in
+                [
+                    "file": .string(finding.file),
+                    "line": .integer(Int64(finding.position.line)),
+                    "column": .integer(Int64(finding.position.column)),
+                    "document": .integer(Int64(finding.document)),
+                    "kind": .string(finding.kind),
+                    "name": .string(finding.name),
+                    "rule": .string(finding.rule.rawValue),
+                    "enforcement": .string(finding.enforcement.rawValue),
+                    "field": .string(finding.field.description),
+                    "message": .string(finding.message),
+                ]
+            })),
+        ]
+        let errors = report.errors
+        if !errors.isEmpty {
+            members.append(.init(key: "errors", value: .array(errors.map { error in
+                var fields: [JSONObject.Member] = [.init(key: "file", value: .string(error.file))]
+                if let position = error.position {
+                    fields.append(.init(key: "line", value: .integer(Int64(position.line))))
+                    fields.append(.init(key: "column", value: .integer(Int64(position.column))))
+                }
+                fields.append(.init(key: "message", value: .string(error.message)))
+                return .object(JSONObject(fields))
+            })))
+        }
+        return JSONWriter.string(.object(JSONObject(members)), indentation: 2) + "\n"
+    }
+}

@@ -1,0 +1,14 @@
+import IdentityRules
+import Manifests
+
+/// `check --format text`: `FILE:LINE:COLUMN: RULE-ID: MESSAGE` per finding, then the summary line (SPEC §5).
+enum TextReporter {
+    static func render(_ report: CheckReport) -> String {
+        var output = ""
+        for finding in report.findings {
+            output += "\(finding.file):\(finding.position.line):\(finding.position.column): \(finding.rule): "
+                + finding.message + "\n"
+        }
+        return output + report.summary.line + "\n"
+    }
+}

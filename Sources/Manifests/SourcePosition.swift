@@ -1,0 +1,19 @@
+/// A place in a manifest file: 1-based line and column (columns count Unicode scalars, as libyaml does).
+///
+/// Every finding and every input error carries one, so that the user's editor can jump to the offending field.
+public struct SourcePosition: Sendable, Hashable, Comparable, CustomStringConvertible {
+    public var line: Int
+    public var column: Int
+
+    public init(line: Int, column: Int) {
+        self.line = line
+        self.column = column
+    }
+
+    /// `line:column`.
+    public var description: String { "\(line):\(column)" }
+
+    public static func < (lhs: SourcePosition, rhs: SourcePosition) -> Bool {
+        (lhs.line, lhs.column) < (rhs.line, rhs.column)
+    }
+}
