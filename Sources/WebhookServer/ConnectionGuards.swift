@@ -83,7 +83,9 @@ final class ConnectionErrorLogger: ChannelInboundHandler, RemovableChannelHandle
         if !logged {
             logged = true
             let kind = error is NIOSSLError || error is BoringSSLError ? "tls" : "connection"
-            logger.warning("closing connection after \(kind) error", metadata: [
+            // A client hanging up without close_notify is routine (many HTTP clients do); not worth a warning.
+            let level: Logger.Level = (error as? NIOSSLError) == .uncleanShutdown ? .debug : .warning
+            logger.log(level: level, "closing connection after \(kind) error", metadata: [
                 "remote": "\(context.channel.remoteAddress?.description ?? "?")",
                 "error": "\(error)",
             ])

@@ -109,6 +109,8 @@ public struct WebhookServer: Sendable {
             privateKey: .privateKey(pair.privateKey)
         )
         tls.minimumTLSVersion = .tlsv12
+        // Do not hold a closing connection (and graceful shutdown) for clients that never send close_notify.
+        tls.shutdownTimeout = .seconds(1)
         tls.sslContextCallback = certificates.contextCallback
         if let clientCAFile = configuration.clientCAFile {
             let authorities: [NIOSSLCertificate]
@@ -128,9 +130,8 @@ public struct WebhookServer: Sendable {
 
     func makeServerBuilder() throws -> HTTPServerBuilder {
         let logger = logger
-        let readTimeout = TimeAmount.nanoseconds(Int64(configuration.readTimeout.components.seconds) * 1_000_000_000
-            + configuration.readTimeout.components.attoseconds / 1_000_000_000)
-        let idle = TimeAmount.nanoseconds(Int64(configuration.idleTimeout.components.seconds) * 1_000_000_000)
+        let readTimeout = TimeAmount(configuration.readTimeout)
+        let idle = TimeAmount(configuration.idleTimeout)
         let http1 = HTTP1Channel.Configuration(
             additionalChannelHandlers: [
                 ConnectionErrorLogger(logger: logger), ReadTimeoutHandler(timeout: readTimeout, logger: logger),

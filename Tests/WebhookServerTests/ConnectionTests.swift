@@ -1,0 +1,134 @@
+import Foundation
+import IdentityRules
+import NIOCore
+import NIOHTTP1
+import Testing
+import WebhookServer
+
+/// Connections that misbehave — slow or half-open clients, non-TLS bytes on the TLS port — are closed, and the
+/// server keeps serving everyone else.
+@Suite("Connection guards")
+struct ConnectionTests {
+    static let readTimeoutMessage = "closing connection: request not complete within the read timeout"
+
+    /// Opens a TLS connection to `server`, runs `send`, and returns how long after the start of the connection
+    /// the server closed it (nil: still open after `limit`).
+    static func timeUntilClosed(_ server: RunningServer, limit: Duration = .seconds(6),
+                                _ send: (RawConnection) async throws -> Void) async throws -> Duration?
+    {
+        let start = ContinuousClock.now
+        let connection = try await RawConnection.connect(port: server.webhookPort, tls: try server.rawClientTLS())
+        defer { connection.close() }
+        try await send(connection)
+        guard await connection.waitForClose(within: limit) else { return nil }
+        return ContinuousClock.now - start
+    }
+
+    static func expectStillServing(_ server: RunningServer, sourceLocation: SourceLocation = #_sourceLocation)
+        async throws
+    {
+        let answer = try await server.review("/validate", Review.allowedUser(uid: "after"))
+        #expect(answer == Review.answer(Review.v1, ["uid": "after", "allowed": true]), sourceLocation: sourceLocation)
+    }
+
+    @Test("a client that stops in the middle of the request head is cut off at the read timeout")
+    func partialHead() async throws {
+        let pki = try TestPKI()
+        defer { pki.remove() }
+        try await RunningServer.with(pki: pki, configure: {
+            $0.readTimeout = .seconds(1)
+            $0.idleTimeout = .seconds(60)
+        }) { server in
+            let closedAfter = try await Self.timeUntilClosed(server) { connection in
+                try await connection.send("POST /validate HTTP/1.1\r\nHost: localhost\r\nContent-Type: appl")
+            }
+            let elapsed = try #require(closedAfter, "the server kept a half-sent request open")
+            #expect(elapsed >= .milliseconds(800), "closed after \(elapsed), before the read timeout")
+            #expect(server.logs.events(Self.readTimeoutMessage).count == 1)
+            try await Self.expectStillServing(server)
+        }
+    }
+
+    @Test("a client that sends a head and part of the body is cut off at the read timeout")
+    func partialBody() async throws {
+        let pki = try TestPKI()
+        defer { pki.remove() }
+        try await RunningServer.with(pki: pki, configure: {
+            $0.readTimeout = .seconds(1)
+            $0.idleTimeout = .seconds(60)
+        }) { server in
+            let closedAfter = try await Self.timeUntilClosed(server) { connection in
+                try await connection.send("POST /validate HTTP/1.1\r\nHost: localhost\r\n"
+                    + "Content-Type: application/json\r\nContent-Length: 100\r\n\r\n{\"apiVersion\"")
+            }
+            let elapsed = try #require(closedAfter, "the server kept a half-sent body open")
+            #expect(elapsed >= .milliseconds(800), "closed after \(elapsed), before the read timeout")
+            try await Self.expectStillServing(server)
+        }
+    }
+
+    @Test("a client that completes the handshake and then sends nothing is closed")
+    func silentAfterHandshake() async throws {
+        let pki = try TestPKI()
+        defer { pki.remove() }
+        try await RunningServer.with(pki: pki, configure: {
+            $0.readTimeout = .seconds(1)
+            $0.idleTimeout = .seconds(60)
+        }) { server in
+            let closedAfter = try await Self.timeUntilClosed(server) { _ in }
+            let elapsed = try #require(closedAfter, "the server kept a silent connection open")
+            #expect(elapsed >= .milliseconds(800), "closed after \(elapsed), before the read timeout")
+            try await Self.expectStillServing(server)
+        }
+    }
+
+    @Test("a keep-alive connection idle between requests is not cut by the read timeout, only by the idle timeout")
+    func keepAliveOutlivesReadTimeout() async throws {
+        let pki = try TestPKI()
+        defer { pki.remove() }
+        try await RunningServer.with(pki: pki, configure: {
+            $0.readTimeout = .seconds(1)
+            $0.idleTimeout = .seconds(3)
+        }) { server in
+            let connection = try await RawConnection.connect(port: server.webhookPort, tls: try server.rawClientTLS())
+            defer { connection.close() }
+            let request = "GET /healthz HTTP/1.1\r\nHost: localhost\r\n\r\n"
+            try await connection.send(request)
+            #expect(await eventually { connection.receivedText.hasSuffix("\r\n\r\nok\n") }, "\(connection.receivedText)")
+            #expect(connection.receivedText.hasPrefix("HTTP/1.1 200 OK\r\n"))
+            // Longer than the read timeout, shorter than the idle timeout.
+            try await Task.sleep(for: .milliseconds(1500))
+            #expect(connection.isOpen)
+            try await connection.send(request)
+            #expect(await eventually {
+                connection.receivedText.components(separatedBy: "HTTP/1.1 200 OK\r\n").count == 3
+                    && connection.receivedText.hasSuffix("\r\n\r\nok\n")
+            }, "\(connection.receivedText)")
+            #expect(server.logs.events(Self.readTimeoutMessage).isEmpty)
+            // The idle timeout does close it.
+            #expect(await connection.waitForClose(within: .seconds(6)), "an idle connection outlived the idle timeout")
+        }
+    }
+
+    @Test(
+        "non-TLS bytes on the TLS port close the connection, and the server keeps serving",
+        arguments: [
+            Array("GET /healthz HTTP/1.1\r\nHost: localhost\r\n\r\n".utf8),
+            (0..<512).map { UInt8(truncatingIfNeeded: $0 &* 73 &+ 41) },
+        ]
+    )
+    func garbage(bytes: [UInt8]) async throws {
+        let pki = try TestPKI()
+        defer { pki.remove() }
+        try await RunningServer.with(pki: pki, configure: { $0.readTimeout = .seconds(10) }) { server in
+            let connection = try await RawConnection.connect(port: server.webhookPort, tls: nil)
+            defer { connection.close() }
+            try await connection.send(bytes)
+            // Well before the read timeout: the TLS error ends it.
+            #expect(await connection.waitForClose(within: .seconds(3)), "the server kept a non-TLS connection open")
+            #expect(!connection.receivedText.contains("HTTP/1.1"), "answered plain HTTP on the TLS port")
+            #expect(await eventually { !server.logs.events("closing connection after tls error").isEmpty })
+            try await Self.expectStillServing(server)
+        }
+    }
+}
