@@ -16,8 +16,6 @@ struct AdmissionEndpoint: Sendable {
     let logger: Logger
     let maxBodyBytes: Int
     let cannedAnswers: Bool
-    /// Called with every answered admission (the cluster cache reserves emails from it).
-    let onAnswer: @Sendable (AdmissionHandler.Answer) -> Void
 
     func respond(to request: Request, endpoint: AdmissionMetrics.Endpoint) async -> Response {
         let start = ContinuousClock.now
@@ -52,7 +50,6 @@ struct AdmissionEndpoint: Sendable {
         } catch {
             return reject(400, error.reason, endpoint: endpoint)
         }
-        onAnswer(answer)
         let elapsed = start.duration(to: .now)
         let nanoseconds = elapsed.components.seconds * 1_000_000_000 + elapsed.components.attoseconds / 1_000_000_000
         metrics.recordAdmission(endpoint: endpoint, outcome: answer.outcome, operation: answer.request.operationName,

@@ -34,7 +34,6 @@ public struct WebhookServer: Sendable {
     public let readiness: ReadinessState
     public let certificates: CertificateReloader
     private let logger: Logger
-    private let onAnswer: @Sendable (AdmissionHandler.Answer) -> Void
 
     /// Loads the certificate pair (throws when it is unusable: the server must not start without one).
     public init(
@@ -42,15 +41,13 @@ public struct WebhookServer: Sendable {
         handler: AdmissionHandler,
         metrics: AdmissionMetrics = AdmissionMetrics(),
         readiness: ReadinessState = ReadinessState(),
-        logger: Logger,
-        onAnswer: @escaping @Sendable (AdmissionHandler.Answer) -> Void = { _ in }
+        logger: Logger
     ) throws(CertificateError) {
         self.configuration = configuration
         self.handler = handler
         self.metrics = metrics
         self.readiness = readiness
         self.logger = logger
-        self.onAnswer = onAnswer
         certificates = try CertificateReloader(
             certificateFile: configuration.certificateFile,
             privateKeyFile: configuration.privateKeyFile,
@@ -156,7 +153,7 @@ public struct WebhookServer: Sendable {
         if admission {
             let endpoint = AdmissionEndpoint(handler: handler, metrics: metrics, logger: logger,
                                              maxBodyBytes: configuration.maxBodyBytes,
-                                             cannedAnswers: configuration.cannedAnswers, onAnswer: onAnswer)
+                                             cannedAnswers: configuration.cannedAnswers)
             router.post("validate") { request, _ in await endpoint.respond(to: request, endpoint: .validate) }
             router.post("mutate") { request, _ in await endpoint.respond(to: request, endpoint: .mutate) }
         }
