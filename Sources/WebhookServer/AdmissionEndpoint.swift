@@ -61,6 +61,7 @@ struct AdmissionEndpoint: Sendable {
 
     /// `application/json`, with or without parameters (`; charset=utf-8`), any letter case.
     static func isJSON(_ contentType: String) -> Bool {
+        if contentType == "application/json" { return true }  // what the apiserver sends
         var mediaType = contentType.split(separator: ";", maxSplits: 1, omittingEmptySubsequences: false).first ?? ""
         while mediaType.first == " " || mediaType.first == "\t" { mediaType.removeFirst() }
         while mediaType.last == " " || mediaType.last == "\t" { mediaType.removeLast() }

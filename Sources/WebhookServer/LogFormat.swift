@@ -8,6 +8,7 @@ import Foundation
 import Glibc
 #endif
 import IdentityRules
+import NIOConcurrencyHelpers
 
 /// How log lines look: one JSON object per line (for log pipelines) or `key=value` text (for people).
 public enum LogFormat: String, Sendable, CaseIterable {
@@ -42,10 +43,9 @@ public struct LineLogHandler: LogHandler {
     public func log(event: LogEvent) {
         let level = event.level
         let message = event.message
-        var merged = metadata
-        let explicit = event.metadata
-        if let explicit { merged.merge(explicit) { _, new in new } }
-        let time = Date().formatted(.iso8601)
+        var merged = event.metadata ?? [:]
+        if !metadata.isEmpty { merged.merge(metadata) { explicit, _ in explicit } }
+        let time = Self.timestamp()
         switch format {
         case .json:
             var writer = JSONWriter(reservingCapacity: 256)
@@ -97,6 +97,19 @@ public struct LineLogHandler: LogHandler {
         case .dictionary(let dictionary): dictionary.keys.sorted().map { "\($0):\(text(dictionary[$0]!))" }
             .joined(separator: ",")
         }
+    }
+
+    /// The current time in RFC 3339 (UTC, seconds), formatted once per second: formatting a date costs more
+    /// than the rest of a log line.
+    private static let clock = NIOLockedValueBox<(second: Int, text: String)>((-1, ""))
+
+    static func timestamp() -> String {
+        let now = Date()
+        let second = Int(now.timeIntervalSince1970)
+        if let cached = clock.withLockedValue({ $0.second == second ? $0.text : nil }) { return cached }
+        let text = now.formatted(.iso8601)
+        clock.withLockedValue { $0 = (second, text) }
+        return text
     }
 
     /// Writes a whole line to standard error in one system call.
