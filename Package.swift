@@ -183,6 +183,11 @@ let package = Package(
             swiftSettings: strictSettings
         ),
         .testTarget(
+            name: "ManifestsTests",
+            dependencies: ["Manifests", "IdentityRules"],
+            swiftSettings: strictSettings
+        ),
+        .testTarget(
             name: "IdentityGuardCLITests",
             dependencies: ["IdentityGuardCLI", "IdentityRules"],
             swiftSettings: strictSettings

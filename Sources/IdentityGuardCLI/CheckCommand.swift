@@ -61,7 +61,8 @@ public struct CheckCommand: AsyncParsableCommand {
         } catch {
             return CommandOutcome(standardError: "identity-guard: \(error.description)\n", status: 2)
         }
-        let files = await ManifestLoader().load(paths, standardInput: standardInput ?? ManifestLoader.readStandardInput, progress: progress)
+        let files = await ManifestLoader().load(paths, standardInput: standardInput ?? ManifestLoader.readStandardInput,
+                                                progress: progress)
         let report = ManifestChecker(engine: RuleEngine(configuration: configuration)).check(files)
         let output: String
         switch format {
