@@ -51,6 +51,20 @@ public final class UsersCache: Service, Sendable {
                               timing: timing, logger: logger)
     }
 
+    /// Every User of the cluster, listed once in pages (for `check --kubeconfig`).
+    public static func listUsers(client: KubernetesClient, pageSize: Int = 500) async throws(KubernetesError)
+        -> [(name: String, email: String?)]
+    {
+        var users: [(name: String, email: String?)] = []
+        var token: String?
+        repeat {
+            let page = try await client.list(.users, limit: pageSize, continueToken: token)
+            users.append(contentsOf: page.items.compactMap(user(from:)))
+            token = page.continueToken
+        } while token != nil
+        return users
+    }
+
     /// The name and email of a listed or watched User.
     static func user(from object: JSONObject) -> (name: String, email: String?)? {
         guard let name = object["metadata"]?["name"]?.stringValue else { return nil }

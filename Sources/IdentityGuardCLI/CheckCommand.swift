@@ -1,4 +1,5 @@
 public import ArgumentParser
+import ClusterCache
 import Foundation
 import IdentityRules
 import Manifests
@@ -30,6 +31,9 @@ public struct CheckCommand: AsyncParsableCommand {
     @Option(help: "YAML file with per-rule enforcement: rules: { RULE-ID: deny | warn | off }.")
     public var config: String?
 
+    @Option(help: "Also check user.email-unique and identity.user-exists against the Users of this kubeconfig's cluster.")
+    public var kubeconfig: String?
+
     public init() {}
 
     public func validate() throws {
@@ -41,7 +45,7 @@ public struct CheckCommand: AsyncParsableCommand {
     public func run() async throws {
         let progress = ProgressLine.onStandardError()
         let outcome = await Self.execute(
-            paths: paths, format: format, configurationFile: config,
+            paths: paths, format: format, configurationFile: config, kubeconfig: kubeconfig,
             progress: progress.map { line in { @Sendable done, total in line.update(done, of: total) } })
         progress?.finish()
         try CommandOutput.emit(outcome)
@@ -52,6 +56,7 @@ public struct CheckCommand: AsyncParsableCommand {
         paths: [String],
         format: CheckFormat = .text,
         configurationFile: String? = nil,
+        kubeconfig: String? = nil,
         standardInput: (@Sendable () -> [UInt8])? = nil,
         progress: (@Sendable (Int, Int) -> Void)? = nil
     ) async -> CommandOutcome {
@@ -63,7 +68,23 @@ public struct CheckCommand: AsyncParsableCommand {
         }
         let files = await ManifestLoader().load(paths, standardInput: standardInput ?? ManifestLoader.readStandardInput,
                                                 progress: progress)
-        let report = ManifestChecker(engine: RuleEngine(configuration: configuration)).check(files)
+        var clusterUsers: [(name: String, email: String?)] = []
+        if let kubeconfig {
+            do {
+                let client = try KubernetesClient(credentials: try KubernetesCredentials.kubeconfig(kubeconfig))
+                do {
+                    clusterUsers = try await UsersCache.listUsers(client: client)
+                    await client.shutdown()
+                } catch {
+                    await client.shutdown()
+                    throw error
+                }
+            } catch {
+                return CommandOutcome(standardError: "identity-guard: --kubeconfig: \(error)\n", status: 2)
+            }
+        }
+        let report = ManifestChecker(engine: RuleEngine(configuration: configuration))
+            .check(files, clusterUsers: clusterUsers)
         let output: String
         switch format {
         case .text: output = TextReporter.render(report)

@@ -20,9 +20,17 @@ public struct ManifestChecker: Sendable {
         var position: SourcePosition
     }
 
-    public func check(_ files: [ManifestFile]) -> CheckReport {
+    /// Checks `files` together; `clusterUsers` (from `check --kubeconfig`) are the Users already stored in a
+    /// cluster: a file's User with the same name is taken as their new version, any other clash is reported
+    /// with `cluster` as the other place.
+    public func check(_ files: [ManifestFile], clusterUsers: [(name: String, email: String?)] = []) -> CheckReport {
         var index = InMemoryEmailIndex()
         var holders: [String: [EmailHolder]] = [:]
+        var clusterHolders: [String: [String]] = [:]
+        for user in clusterUsers {
+            index.upsert(name: user.name, email: user.email)
+            if let email = user.email { clusterHolders[EmailNormalizer.normalize(email), default: []].append(user.name) }
+        }
         for file in files {
             for document in file.documents where document.resourceKind == .user {
                 let name = document.name
@@ -41,7 +49,7 @@ public struct ManifestChecker: Sendable {
             var verdicts: [DocumentVerdict] = []
             verdicts.reserveCapacity(file.documents.count)
             for document in file.documents {
-                let verdict = check(document, index: index, holders: holders)
+                let verdict = check(document, index: index, holders: holders, clusterHolders: clusterHolders)
                 summary.documents += 1
                 if verdict.isSkipped {
                     summary.skipped += 1
@@ -57,9 +65,12 @@ public struct ManifestChecker: Sendable {
         return CheckReport(files: reports, summary: summary)
     }
 
-    private func check(_ document: ManifestDocument, index: InMemoryEmailIndex, holders: [String: [EmailHolder]])
-        -> DocumentVerdict
-    {
+    private func check(
+        _ document: ManifestDocument,
+        index: InMemoryEmailIndex,
+        holders: [String: [EmailHolder]],
+        clusterHolders: [String: [String]]
+    ) -> DocumentVerdict {
         guard let kind = document.resourceKind, let object = document.value.objectValue else {
             return DocumentVerdict(document: document, kind: nil, findings: [])
         }
@@ -69,10 +80,13 @@ public struct ManifestChecker: Sendable {
             let violation = finding.violation
             var message = violation.message
             if violation.ruleID == "user.email-unique", let email = object["spec"]?["email"]?.stringValue {
-                let places = (holders[EmailNormalizer.normalize(email)] ?? [])
-                    .filter { $0.name != subject.name }
+                let normalized = EmailNormalizer.normalize(email)
+                let inFiles = (holders[normalized] ?? []).filter { $0.name != subject.name }
+                let inCluster = (clusterHolders[normalized] ?? [])
+                    .filter { name in name != subject.name && !inFiles.contains { $0.name == name } }
+                let places = inFiles
                     .sorted { ($0.name, $0.file, $0.position) < ($1.name, $1.file, $1.position) }
-                    .map { "\($0.file):\($0.position)" }
+                    .map { "\($0.file):\($0.position)" } + (inCluster.isEmpty ? [] : ["cluster"])
                 if !places.isEmpty { message += " (\(places.joined(separator: ", ")))" }
             }
             return ManifestFinding(file: document.file, position: document.position(of: violation.field),
