@@ -1,4 +1,7 @@
 import IdentityRules
+#if canImport(Glibc)
+import Glibc
+#endif
 public import Logging
 public import ServiceLifecycle
 
@@ -32,7 +35,10 @@ public final class UsersCache: Service, Sendable {
             return
         }
         let sink = Reflector.Sink(
-            replaceAll: { objects in index.replaceAll(objects.compactMap(Self.user(from:))) },
+            replaceAll: { objects in
+                index.replaceAll(objects.compactMap(Self.user(from:)))
+                Self.returnFreedMemory()
+            },
             upsert: { object in
                 guard let user = Self.user(from: object) else { return }
                 index.upsert(name: user.name, email: user.email)
@@ -40,7 +46,8 @@ public final class UsersCache: Service, Sendable {
             delete: { object in
                 guard let name = object["metadata"]?["name"]?.stringValue else { return }
                 index.remove(name: name)
-            }
+            },
+            keep: Self.slim(_:)
         )
         var reflectorObserver = Reflector.Observer()
         reflectorObserver.listed = { count, first in observer.synced(count, first) }
@@ -65,10 +72,31 @@ public final class UsersCache: Service, Sendable {
         return users
     }
 
+    /// Hands the memory a full list freed back to the system. A list of 100,000 Users is parsed page by page
+    /// into short-lived objects; glibc keeps the freed pages, so without this the process stays ~25 MiB larger
+    /// than what it holds (measured: 104–111 MiB resident with 100,000 Users, 80–85 MiB with the trim). Runs once
+    /// per list, never per request.
+    static func returnFreedMemory() {
+        #if canImport(Glibc)
+        // malloc.h is not part of Swift's Glibc module: look the function up (RTLD_DEFAULT is a null handle).
+        typealias Trim = @convention(c) (Int) -> Int32
+        if let symbol = dlsym(nil, "malloc_trim") { _ = unsafeBitCast(symbol, to: Trim.self)(0) }
+        #endif
+    }
+
     /// The name and email of a listed or watched User.
     static func user(from object: JSONObject) -> (name: String, email: String?)? {
         guard let name = object["metadata"]?["name"]?.stringValue else { return nil }
         return (name, object["spec"]?["email"]?.stringValue)
+    }
+
+    /// A listed User reduced to its name and email, what the index needs, while the rest of the list arrives.
+    static func slim(_ object: JSONObject) -> JSONObject? {
+        guard let user = user(from: object) else { return nil }
+        var slim = JSONObject()
+        slim["metadata"] = .object(JSONObject([.init(key: "name", value: .string(user.name))]))
+        if let email = user.email { slim["spec"] = .object(JSONObject([.init(key: "email", value: .string(email))])) }
+        return slim
     }
 
     public func run() async throws {

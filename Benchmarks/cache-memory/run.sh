@@ -1,0 +1,99 @@
+#!/usr/bin/env bash
+# Resident memory of `identity-guard serve` holding N Users in its cluster cache (SPEC: < 100 MiB at 100,000).
+#
+# Starts a small HTTPS fake API server (fake_apiserver.py: paged list of N realistic Users with managedFields,
+# a watch that stays open), points the release server at it through a kubeconfig, waits until /readyz says
+# the cache is synced, and reads VmRSS/VmHWM from /proc. Runs once with 0 Users (the baseline) and once with N.
+#
+#   Benchmarks/cache-memory/run.sh [N]        (default 100000; Linux only)
+#
+# Builds with `swift build -c release --product identity-guard --scratch-path .build-release` unless
+# IDENTITY_GUARD_BINARY names a binary to use.
+set -euo pipefail
+cd "$(dirname "$0")/../.."
+USERS="${1:-100000}"
+BINARY="${IDENTITY_GUARD_BINARY:-}"
+if [[ -z "$BINARY" ]]; then
+    swift build -c release --product identity-guard --scratch-path .build-release >&2
+    BINARY=.build-release/release/identity-guard
+fi
+WORK="$(mktemp -d)"
+trap 'rm -rf "$WORK"' EXIT
+
+# The fake API server's CA and certificate for 127.0.0.1.
+openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -days 2 -subj "/CN=fake apiserver CA" \
+    -keyout "$WORK/ca.key" -out "$WORK/ca.crt" -addext "basicConstraints=critical,CA:TRUE" \
+    -addext "keyUsage=critical,keyCertSign,cRLSign" 2>/dev/null
+openssl req -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -subj "/CN=127.0.0.1" \
+    -keyout "$WORK/tls.key" -out "$WORK/tls.csr" 2>/dev/null
+printf 'subjectAltName=IP:127.0.0.1,DNS:localhost\nextendedKeyUsage=serverAuth\n' > "$WORK/ext.cnf"
+openssl x509 -req -in "$WORK/tls.csr" -CA "$WORK/ca.crt" -CAkey "$WORK/ca.key" -CAcreateserial -days 2 \
+    -extfile "$WORK/ext.cnf" -out "$WORK/tls.crt" 2>/dev/null
+
+free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
+
+# Prints "rss_kib hwm_kib seconds_to_ready" for one run with $1 Users.
+measure() {
+    local users="$1"
+    local port webhook metrics
+    server=
+    python3 Benchmarks/cache-memory/fake_apiserver.py --users "$users" --cert "$WORK/tls.crt" --key "$WORK/tls.key" \
+        --token memory-token > "$WORK/api-$users.port" 2> "$WORK/api-$users.log" < /dev/null &
+    api=$!
+    # measure runs in a subshell: it stops what it started itself.
+    trap 'kill $api ${server:-} 2> /dev/null || true' EXIT
+    for _ in $(seq 100); do [[ -s "$WORK/api-$users.port" ]] && break; sleep 0.1; done
+    port="$(cat "$WORK/api-$users.port")"
+    cat > "$WORK/kubeconfig-$users" <<YAML
+apiVersion: v1
+kind: Config
+current-context: fake
+clusters:
+- name: fake
+  cluster:
+    server: https://127.0.0.1:$port
+    certificate-authority-data: $(base64 -w0 "$WORK/ca.crt")
+contexts:
+- name: fake
+  context: {cluster: fake, user: fake}
+users:
+- name: fake
+  user: {token: memory-token}
+YAML
+    webhook="$(free_port)"
+    metrics="$(free_port)"
+    local started=$SECONDS
+    "$BINARY" serve --dev --port "$webhook" --metrics-port "$metrics" --kubeconfig "$WORK/kubeconfig-$users" \
+        --log-format text > "$WORK/serve-$users.log" 2>&1 < /dev/null &
+    server=$!
+    for _ in $(seq 1200); do
+        if curl -sf "http://127.0.0.1:$metrics/readyz" > /dev/null 2>&1; then break; fi
+        kill -0 "$server" 2>/dev/null || { cat "$WORK/serve-$users.log" >&2; exit 1; }
+        sleep 0.1
+    done
+    curl -sf "http://127.0.0.1:$metrics/readyz" > /dev/null || { echo "not ready after 120 s" >&2; exit 1; }
+    local ready=$((SECONDS - started))
+    local cached
+    cached="$(curl -s "http://127.0.0.1:$metrics/metrics" | awk '/^identity_guard_cache_users /{print $2}')"
+    sleep 3  # let the watch settle; memory is read after the list is in and its pages are freed
+    local rss hwm
+    rss="$(awk '/^VmRSS/{print $2}' "/proc/$server/status")"
+    hwm="$(awk '/^VmHWM/{print $2}' "/proc/$server/status")"
+    # Diagnostic: how much of that is memory malloc has freed but kept (glibc returns little to the system)?
+    local trimmed="-"
+    if command -v gdb > /dev/null; then
+        gdb -p "$server" -batch -ex 'call (int) malloc_trim(0)' > /dev/null 2>&1 || true
+        trimmed="$(awk '/^VmRSS/{print $2}' "/proc/$server/status")"
+    fi
+    echo "$rss $hwm $ready $cached $trimmed"
+}
+
+read -r base_rss base_hwm _ _ base_trimmed < <(measure 0)
+read -r rss hwm ready cached trimmed < <(measure "$USERS")
+mib() { [[ "$1" == "-" ]] && echo "-" || awk -v k="$1" 'BEGIN { printf "%.1f", k / 1024 }'; }
+echo "identity-guard serve, cluster cache on a fake API server ($BINARY)"
+echo "  0 Users:         VmRSS $(mib "$base_rss") MiB, peak (VmHWM) $(mib "$base_hwm") MiB"
+echo "  $USERS Users:    VmRSS $(mib "$rss") MiB, peak (VmHWM) $(mib "$hwm") MiB, ready in ${ready}s, cache_users=$cached"
+echo "  after malloc_trim(0) (gdb): 0 Users $(mib "$base_trimmed") MiB, $USERS Users $(mib "$trimmed") MiB"
+echo "  per User:        $(awk -v a="$rss" -v b="$base_rss" -v n="$USERS" 'BEGIN { printf "%.0f", (a - b) * 1024 / n }') bytes"
+if (( rss < 100 * 1024 )); then echo "  PASS: under 100 MiB"; else echo "  FAIL: 100 MiB or more"; exit 1; fi

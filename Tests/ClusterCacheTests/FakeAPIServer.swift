@@ -1,0 +1,516 @@
+import ClusterCache
+import Foundation
+import HTTPTypes
+import Hummingbird
+import HummingbirdTLS
+import IdentityRules
+import Logging
+import NIOCore
+import NIOSSL
+import ServiceLifecycle
+
+/// A Kubernetes API server for `users.auth.alauda.io` that speaks the real list/watch protocol over HTTPS.
+///
+/// `GET /apis/auth.alauda.io/v1/users` serves paged lists (`limit` + `continue`, consistent snapshots: the
+/// continue token encodes the snapshot's resourceVersion and the offset) and watches (`watch=true`: a chunked
+/// stream of newline-delimited events — the logged events after the requested resourceVersion, then live ones,
+/// with bookmarks, until `timeoutSeconds`). Switches make it misbehave the way real API servers do: an expired
+/// continue token (410), a compacted resourceVersion (an `ERROR` event with a 410 Status), a watch answered with
+/// HTTP 410, a dropped watch connection, slow responses, and a CRD that is not installed (404).
+final class FakeAPIServer: Sendable {
+    static let path = "/apis/auth.alauda.io/v1/users"
+
+    /// A stored User.
+    struct User: Sendable {
+        var name: String
+        var email: String?
+        var resourceVersion: Int
+        var uid: String
+    }
+
+    /// Test switches.
+    struct Switches: Sendable {
+        /// Every request answers 404, as when the CRD is not installed.
+        var notFound = false
+        /// The next list request with a continue token answers 410 Expired.
+        var expireNextContinue = false
+        /// The next watch request answers HTTP 410 (instead of a 200 with an ERROR event).
+        var goneOnNextWatch = false
+        /// Lists wait while this is set (to observe a cache that has not synced yet).
+        var holdLists = false
+        /// Every response waits this long before its head; list bodies also arrive in slow chunks.
+        var delay: Duration = .zero
+        /// The bearer token requests must carry (401 otherwise).
+        var token = "test-token"
+    }
+
+    /// What the server was asked.
+    struct Requests: Sendable {
+        /// Every request, whatever its answer.
+        var total = 0
+        var lists = 0
+        var continued = 0
+        var listLimits: [Int?] = []
+        var watches = 0
+        /// The `resourceVersion` of each watch request, in order.
+        var watchResourceVersions: [String] = []
+        /// Each distinct `Authorization` header seen (with "<none>" for a request without one).
+        var authorizations: Set<String> = []
+    }
+
+    private enum WatchChunk: Sendable {
+        case bytes(ByteBuffer)
+        case drop
+    }
+
+    private struct DroppedConnection: Error {}
+
+    /// A value, or the response that refuses the request.
+    private enum Outcome<Value> {
+        case value(Value)
+        case refused(Response)
+    }
+
+    private struct State {
+        var users: [String: User] = [:]
+        var resourceVersion = 1000
+        /// Watch events by resourceVersion, as complete lines.
+        var log: [(resourceVersion: Int, line: ByteBuffer)] = []
+        /// Watches from a resourceVersion older than this get a 410 `ERROR` event.
+        var compactedBefore = 0
+        var snapshots: [Int: [User]] = [:]
+        var watchers: [Int: AsyncStream<WatchChunk>.Continuation] = [:]
+        var nextWatcher = 0
+        var stopping = false
+        var switches = Switches()
+        var requests = Requests()
+    }
+
+    let certificates: TestCertificates
+    private let state: Locked<State>
+    private let port: Int
+    private let group: ServiceGroup
+    private let task: Task<Void, any Error>
+
+    private init(certificates: TestCertificates, state: Locked<State>, port: Int, group: ServiceGroup,
+                 task: Task<Void, any Error>)
+    {
+        self.certificates = certificates
+        self.state = state
+        self.port = port
+        self.group = group
+        self.task = task
+    }
+
+    var url: String { "https://127.0.0.1:\(port)" }
+
+    /// Credentials for this server: its CA and the token it expects.
+    func credentials(token: String = "test-token") throws -> KubernetesCredentials {
+        KubernetesCredentials(server: url, trustRoots: [try certificates.caCertificate], token: .literal(token),
+                              source: "test")
+    }
+
+    /// Starts a server on an ephemeral port of 127.0.0.1 and waits until it listens.
+    static func start() async throws -> FakeAPIServer {
+        let certificates = try TestCertificates(name: "fake-apiserver")
+        let state = Locked(State())
+        let router = Router(context: BasicRequestContext.self)
+        router.get(RouterPath(stringLiteral: path)) { request, _ in
+            try await Self.respond(to: request, state: state)
+        }
+        let bound = Locked<Int?>(nil)
+        let app = Application(
+            router: router,
+            server: try .tls(.http1(), tlsConfiguration: try certificates.serverTLS),
+            configuration: ApplicationConfiguration(address: .hostname("127.0.0.1", port: 0), serverName: nil),
+            onServerRunning: { channel in bound.withLock { $0 = channel.localAddress?.port ?? 0 } },
+            logger: silentLogger
+        )
+        let group = ServiceGroup(configuration: .init(services: [app], logger: silentLogger))
+        let finished = Locked(false)
+        let task = Task {
+            defer { finished.withLock { $0 = true } }
+            try await group.run()
+        }
+        let listening = await poll(within: .seconds(10)) { bound.current != nil || finished.current }
+        guard listening, let port = bound.current, port > 0 else {
+            await group.triggerGracefulShutdown()
+            _ = try? await task.value
+            certificates.remove()
+            throw HarnessFailure("the fake API server did not start listening")
+        }
+        return FakeAPIServer(certificates: certificates, state: state, port: port, group: group, task: task)
+    }
+
+    /// Ends every watch, shuts down gracefully and waits.
+    func stop() async {
+        state.withLock { state in
+            state.stopping = true
+            for continuation in state.watchers.values { continuation.finish() }
+            state.watchers = [:]
+        }
+        await group.triggerGracefulShutdown()
+        _ = try? await task.value
+        certificates.remove()
+    }
+
+    // MARK: - Test API
+
+    func configure(_ change: (inout Switches) -> Void) {
+        state.withLock { change(&$0.switches) }
+    }
+
+    var requests: Requests { state.withLock { $0.requests } }
+
+    var resourceVersion: Int { state.withLock { $0.resourceVersion } }
+
+    var openWatches: Int { state.withLock { $0.watchers.count } }
+
+    /// Stores `count` Users `user-00000`… with emails `user-00000@example.com`… as created before any watch
+    /// (no events; watching from before them is too old).
+    func seed(_ count: Int, prefix: String = "user") {
+        state.withLock { state in
+            for number in 0..<count {
+                state.resourceVersion += 1
+                let name = String(format: "%@-%05d", prefix, number)
+                state.users[name] = User(name: name, email: "\(name)@example.com",
+                                         resourceVersion: state.resourceVersion, uid: UUID().uuidString.lowercased())
+            }
+            state.compactedBefore = state.resourceVersion
+        }
+    }
+
+    /// Creates a User (an `ADDED` event); returns its resourceVersion. With `broadcast` false, open watches do not
+    /// see the event (it is still logged for later watches).
+    @discardableResult
+    func add(_ name: String, email: String?, broadcast: Bool = true) -> Int {
+        change("ADDED", broadcast: broadcast) { state in
+            User(name: name, email: email, resourceVersion: state.resourceVersion, uid: UUID().uuidString.lowercased())
+        }
+    }
+
+    /// Changes a User's email (a `MODIFIED` event); returns its resourceVersion.
+    @discardableResult
+    func modify(_ name: String, email: String?) -> Int {
+        change("MODIFIED", broadcast: true) { state in
+            var user = state.users[name] ?? User(name: name, email: nil, resourceVersion: 0, uid: UUID().uuidString)
+            user.email = email
+            user.resourceVersion = state.resourceVersion
+            return user
+        }
+    }
+
+    /// Deletes a User (a `DELETED` event with its last state); returns the event's resourceVersion.
+    @discardableResult
+    func delete(_ name: String) -> Int {
+        change("DELETED", broadcast: true) { state in
+            var user = state.users[name] ?? User(name: name, email: nil, resourceVersion: 0, uid: UUID().uuidString)
+            user.resourceVersion = state.resourceVersion
+            return user
+        }
+    }
+
+    private func change(_ type: String, broadcast: Bool, _ make: (State) -> User) -> Int {
+        state.withLock { state in
+            state.resourceVersion += 1
+            let user = make(state)
+            if type == "DELETED" { state.users[user.name] = nil } else { state.users[user.name] = user }
+            let line = Self.line(["type": .string(type), "object": Self.object(user)])
+            state.log.append((state.resourceVersion, line))
+            if broadcast {
+                for continuation in state.watchers.values { continuation.yield(.bytes(line)) }
+            }
+            return state.resourceVersion
+        }
+    }
+
+    /// Other kinds changed (the resourceVersion advances) and every open watch gets a `BOOKMARK` with the new
+    /// resourceVersion; returns it.
+    @discardableResult
+    func bookmark() -> Int {
+        state.withLock { state in
+            state.resourceVersion += 1
+            let line = Self.line([
+                "type": "BOOKMARK",
+                "object": ["kind": "User", "apiVersion": "auth.alauda.io/v1",
+                           "metadata": ["resourceVersion": .string("\(state.resourceVersion)")]],
+            ])
+            for continuation in state.watchers.values { continuation.yield(.bytes(line)) }
+            return state.resourceVersion
+        }
+    }
+
+    /// Compacts the history: the resourceVersion advances and watches from anything older get a 410 `ERROR`
+    /// event; returns the compaction point.
+    @discardableResult
+    func compact() -> Int {
+        state.withLock { state in
+            state.resourceVersion += 1
+            state.compactedBefore = state.resourceVersion
+            state.log.removeAll { $0.resourceVersion < state.compactedBefore }
+            return state.resourceVersion
+        }
+    }
+
+    /// Ends every open watch cleanly (as the server does at `timeoutSeconds`).
+    func endWatches() {
+        state.withLock { state in
+            for continuation in state.watchers.values { continuation.finish() }
+            state.watchers = [:]
+        }
+    }
+
+    /// Drops every open watch connection abruptly, in the middle of its chunked body.
+    func dropWatches() {
+        state.withLock { state in
+            for continuation in state.watchers.values {
+                continuation.yield(.drop)
+                continuation.finish()
+            }
+            state.watchers = [:]
+        }
+    }
+
+    // MARK: - Serving
+
+    private static func respond(to request: Request, state: Locked<State>) async throws -> Response {
+        let query = request.uri.queryParameters
+        let authorization = request.headers[.authorization] ?? "<none>"
+        let isWatch = query["watch"] == "true" || query["watch"] == "1"
+        let (switches, notFound) = state.withLock { state -> (Switches, Bool) in
+            state.requests.total += 1
+            state.requests.authorizations.insert(authorization)
+            return (state.switches, state.switches.notFound)
+        }
+        if switches.delay > .zero { try await Task.sleep(for: switches.delay) }
+        if notFound {
+            return status(404, reason: "NotFound", message: "the server could not find the requested resource")
+        }
+        guard authorization == "Bearer \(switches.token)" else {
+            return status(401, reason: "Unauthorized", message: "Unauthorized")
+        }
+        if isWatch {
+            return watch(query: query, state: state)
+        }
+        return try await list(query: query, state: state, delay: switches.delay)
+    }
+
+    private static func list(query: Parameters, state: Locked<State>, delay: Duration) async throws -> Response {
+        let limit = query["limit"].flatMap { Int($0) }.flatMap { $0 > 0 ? $0 : nil }
+        let token = query["continue"].map(String.init).flatMap { $0.isEmpty ? nil : $0 }
+        state.withLock { state in
+            state.requests.lists += 1
+            state.requests.listLimits.append(limit)
+            if token != nil { state.requests.continued += 1 }
+        }
+        while state.withLock({ $0.switches.holdLists && !$0.stopping }) {
+            try await Task.sleep(for: .milliseconds(10))
+        }
+        let page: Outcome<(items: ArraySlice<User>, resourceVersion: Int, next: String?, remaining: Int)> =
+            state.withLock { state in
+                var snapshotVersion = state.resourceVersion
+                var offset = 0
+                if let token {
+                    if state.switches.expireNextContinue {
+                        state.switches.expireNextContinue = false
+                        return .refused(status(
+                            410, reason: "Expired",
+                            message: "The provided continue parameter is too old to display a consistent list "
+                                + "result. You can start a new list without the continue parameter, or use the "
+                                + "continue token in this response to retrieve the remainder of the results. "
+                                + "Continuing with the provided token results in an inconsistent list - objects "
+                                + "that were created, modified, or deleted between the time the first chunk was "
+                                + "returned and now may show up in the list.",
+                            continueToken: token))
+                    }
+                    guard let decoded = decodeContinue(token), state.snapshots[decoded.resourceVersion] != nil else {
+                        return .refused(status(400, reason: "BadRequest", message: "continue key is not valid"))
+                    }
+                    (snapshotVersion, offset) = decoded
+                } else {
+                    state.snapshots[snapshotVersion] = state.users.values.sorted { $0.name < $1.name }
+                }
+                let snapshot = state.snapshots[snapshotVersion] ?? []
+                let end = limit.map { min(snapshot.count, offset + $0) } ?? snapshot.count
+                let next = end < snapshot.count ? encodeContinue(resourceVersion: snapshotVersion, offset: end) : nil
+                return .value((snapshot[min(offset, snapshot.count)..<end], snapshotVersion, next,
+                                 snapshot.count - end))
+            }
+        switch page {
+        case .refused(let response):
+            return response
+        case .value(let page):
+            var metadata = JSONObject([.init(key: "resourceVersion", value: .string("\(page.resourceVersion)"))])
+            if let next = page.next {
+                metadata["continue"] = .string(next)
+                metadata["remainingItemCount"] = .integer(Int64(page.remaining))
+            }
+            var buffer = ByteBuffer(string: #"{"kind":"UserList","apiVersion":"auth.alauda.io/v1","metadata":"#)
+            buffer.writeBytes(JSONWriter.serialize(.object(metadata)))
+            buffer.writeString(#","items":["#)
+            for (position, user) in page.items.enumerated() {
+                if position > 0 { buffer.writeString(",") }
+                buffer.writeBytes(JSONWriter.serialize(object(user)))
+            }
+            buffer.writeString("]}\n")
+            let body = buffer
+            let headers: HTTPFields = [.contentType: "application/json"]
+            guard delay > .zero else { return Response(status: .ok, headers: headers, body: .init(byteBuffer: body)) }
+            // Slow: the body arrives in four chunks.
+            let chunkSize = max(1, body.readableBytes / 4 + 1)
+            return Response(status: .ok, headers: headers, body: ResponseBody { writer in
+                var rest = body
+                while let chunk = rest.readSlice(length: min(chunkSize, rest.readableBytes)), chunk.readableBytes > 0 {
+                    try await writer.write(chunk)
+                    try await Task.sleep(for: delay / 4)
+                }
+                try await writer.finish(nil)
+            })
+        }
+    }
+
+    private static func watch(query: Parameters, state: Locked<State>) -> Response {
+        let requested = query["resourceVersion"].map(String.init) ?? ""
+        let timeout = query["timeoutSeconds"].flatMap { Int($0) } ?? 1800
+        let (stream, continuation) = AsyncStream.makeStream(of: WatchChunk.self)
+        let opened: Outcome<Int?> = state.withLock { state in
+            state.requests.watches += 1
+            state.requests.watchResourceVersions.append(requested)
+            if state.switches.goneOnNextWatch {
+                state.switches.goneOnNextWatch = false
+                return .refused(status(410, reason: "Expired", message: "too old resource version: \(requested)"))
+            }
+            let from = Int(requested) ?? state.resourceVersion
+            if from < state.compactedBefore {
+                let error = line([
+                    "type": "ERROR",
+                    "object": statusObject(410, reason: "Expired", message:
+                        "too old resource version: \(from) (\(state.compactedBefore))"),
+                ])
+                continuation.yield(.bytes(error))
+                continuation.finish()
+                return .value(nil)
+            }
+            for event in state.log where event.resourceVersion > from { continuation.yield(.bytes(event.line)) }
+            if state.stopping {
+                continuation.finish()
+                return .value(nil)
+            }
+            let id = state.nextWatcher
+            state.nextWatcher += 1
+            state.watchers[id] = continuation
+            return .value(id)
+        }
+        let id: Int?
+        switch opened {
+        case .refused(let response): return response
+        case .value(let watcher): id = watcher
+        }
+        return Response(status: .ok, headers: [.contentType: "application/json"], body: ResponseBody { writer in
+            let timer = Task {
+                try await Task.sleep(for: .seconds(timeout))
+                continuation.finish()
+            }
+            defer {
+                timer.cancel()
+                if let id { _ = state.withLock { $0.watchers.removeValue(forKey: id) } }
+            }
+            for await chunk in stream {
+                switch chunk {
+                case .bytes(let bytes): try await writer.write(bytes)
+                case .drop: throw DroppedConnection()
+                }
+            }
+            try await writer.finish(nil)
+        })
+    }
+
+    // MARK: - Wire format
+
+    static func encodeContinue(resourceVersion: Int, offset: Int) -> String {
+        let token: JSONValue = ["v": "meta.k8s.io/v1", "rv": .integer(Int64(resourceVersion)),
+                                "offset": .integer(Int64(offset))]
+        return Data(JSONWriter.serialize(token)).base64EncodedString()
+    }
+
+    static func decodeContinue(_ token: String) -> (resourceVersion: Int, offset: Int)? {
+        guard let data = Data(base64Encoded: token), let value = try? JSONReader.parse(Array(data)),
+            case .integer(let resourceVersion)? = value["rv"], case .integer(let offset)? = value["offset"]
+        else { return nil }
+        return (Int(resourceVersion), Int(offset))
+    }
+
+    private static func line(_ value: JSONValue) -> ByteBuffer {
+        var buffer = ByteBuffer(bytes: JSONWriter.serialize(value))
+        buffer.writeString("\n")
+        return buffer
+    }
+
+    static func statusObject(_ code: Int, reason: String, message: String, continueToken: String? = nil) -> JSONValue {
+        var metadata = JSONObject()
+        if let continueToken { metadata["continue"] = .string(continueToken) }
+        return ["kind": "Status", "apiVersion": "v1", "metadata": .object(metadata), "status": "Failure",
+                "message": .string(message), "reason": .string(reason), "code": .integer(Int64(code))]
+    }
+
+    private static func status(_ code: Int, reason: String, message: String, continueToken: String? = nil)
+        -> Response
+    {
+        Response(status: .init(code: code), headers: [.contentType: "application/json"],
+                 body: .init(byteBuffer: ByteBuffer(bytes: JSONWriter.serialize(
+                     statusObject(code, reason: reason, message: message, continueToken: continueToken)))))
+    }
+
+    /// A User as the API server stores it, with the metadata real ones carry (managedFields is most of it).
+    static func object(_ user: User) -> JSONValue {
+        var spec = JSONObject([
+            .init(key: "account", value: .string(user.name)),
+            .init(key: "connector_id", value: "corp-ldap"),
+            .init(key: "connector_name", value: "Corporate LDAP"),
+            .init(key: "connector_type", value: "ldap"),
+        ])
+        if let email = user.email { spec["email"] = .string(email) }
+        spec["groups"] = ["developers", "platform"]
+        spec["is_admin"] = false
+        spec["is_disabled"] = false
+        spec["state"] = "active"
+        spec["username"] = .string(user.name)
+        spec["valid"] = true
+        let fieldsV1: JSONValue = [
+            "f:metadata": [
+                "f:annotations": [".": [:], "f:cpaas.io/creator": [:], "f:cpaas.io/display-name": [:]],
+                "f:labels": [".": [:], "f:auth.cpaas.io/user.connector_id": [:],
+                             "f:auth.cpaas.io/user.connector_type": [:], "f:auth.cpaas.io/user.state": [:],
+                             "f:auth.cpaas.io/user.username": [:]],
+            ],
+            "f:spec": [".": [:], "f:account": [:], "f:connector_id": [:], "f:connector_name": [:],
+                       "f:connector_type": [:], "f:email": [:], "f:groups": [:], "f:is_admin": [:],
+                       "f:is_disabled": [:], "f:state": [:], "f:username": [:], "f:valid": [:]],
+        ]
+        let managedFields: JSONValue = [
+            ["apiVersion": "auth.alauda.io/v1", "fieldsType": "FieldsV1", "fieldsV1": fieldsV1, "manager": "dex",
+             "operation": "Update", "time": "2024-05-06T07:08:09Z"],
+            ["apiVersion": "auth.alauda.io/v1", "fieldsType": "FieldsV1",
+             "fieldsV1": ["f:spec": ["f:last_login_time": [:]]], "manager": "apollo", "operation": "Update",
+             "time": "2024-06-01T10:11:12Z"],
+        ]
+        return [
+            "apiVersion": "auth.alauda.io/v1",
+            "kind": "User",
+            "metadata": [
+                "annotations": ["cpaas.io/creator": "admin@cpaas.io", "cpaas.io/display-name": .string(user.name)],
+                "creationTimestamp": "2024-05-06T07:08:09Z",
+                "generation": .integer(1),
+                "labels": ["auth.cpaas.io/user.connector_id": "corp-ldap",
+                           "auth.cpaas.io/user.connector_type": "ldap", "auth.cpaas.io/user.state": "active",
+                           "auth.cpaas.io/user.username": .string(user.name)],
+                "managedFields": managedFields,
+                "name": .string(user.name),
+                "resourceVersion": .string("\(user.resourceVersion)"),
+                "uid": .string(user.uid),
+            ],
+            "spec": .object(spec),
+            "status": [:],
+        ]
+    }
+}
