@@ -35,10 +35,7 @@ public final class UsersCache: Service, Sendable {
             return
         }
         let sink = Reflector.Sink(
-            replaceAll: { objects in
-                index.replaceAll(objects.compactMap(Self.user(from:)))
-                Self.returnFreedMemory()
-            },
+            replaceAll: { objects in index.replaceAll(objects.compactMap(Self.user(from:))) },
             upsert: { object in
                 guard let user = Self.user(from: object) else { return }
                 index.upsert(name: user.name, email: user.email)
@@ -50,7 +47,11 @@ public final class UsersCache: Service, Sendable {
             keep: Self.slim(_:)
         )
         var reflectorObserver = Reflector.Observer()
-        reflectorObserver.listed = { count, first in observer.synced(count, first) }
+        reflectorObserver.listed = { count, first in
+            // Called once the list's pages are released, so the trim returns their memory.
+            Self.returnFreedMemory()
+            observer.synced(count, first)
+        }
         reflectorObserver.relisting = observer.relisted
         reflectorObserver.watchRestarted = observer.watchRestarted
         reflectorObserver.applied = { observer.changed(index.userCount) }
