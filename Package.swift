@@ -168,6 +168,7 @@ let package = Package(
             name: "ClusterCacheTests",
             dependencies: [
                 "ClusterCache",
+                "IdentityGuardCLI",
                 "WebhookServer",
                 "Admission",
                 "IdentityRules",
