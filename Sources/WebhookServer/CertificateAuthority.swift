@@ -3,6 +3,9 @@ import FoundationEssentials
 #else
 import Foundation
 #endif
+#if canImport(Glibc)
+import Glibc
+#endif
 import Crypto
 import SwiftASN1
 import X509
@@ -111,13 +114,12 @@ public struct CertificateAuthority: Sendable {
         }
     }
 
+    /// The 4 or 16 bytes of an IPv4 or IPv6 address in text form, as a SAN `iPAddress` holds them.
     static func addressBytes(_ text: String) -> [UInt8]? {
-        let parts = text.split(separator: ".", omittingEmptySubsequences: false)
-        if parts.count == 4 {
-            let octets = parts.compactMap { UInt8($0) }
-            return octets.count == 4 ? octets : nil
-        }
-        if text == "::1" { return Array(repeating: 0, count: 15) + [1] }
+        var v4 = in_addr()
+        if inet_pton(AF_INET, text, &v4) == 1 { return withUnsafeBytes(of: &v4) { Array($0) } }
+        var v6 = in6_addr()
+        if inet_pton(AF_INET6, text, &v6) == 1 { return withUnsafeBytes(of: &v6) { Array($0) } }
         return nil
     }
 }

@@ -45,20 +45,23 @@ public struct RuleEngine: Sendable {
     public func mutate(_ subject: RuleSubject) -> MutationResult {
         var object = subject.object
         var mutations: [Mutation] = []
-        var rules = subject.operation == .create || subject.operation == .update
-            ? mutatingRulesByKind[subject.kind] ?? [] : []
-        if subject.subresource == "status" { rules = rules.filter(\.appliesToStatusSubresource) }
-        for rule in rules {
+        for rule in applicable(mutatingRulesByKind[subject.kind] ?? [], to: subject, rule: { $0 }) {
             if let mutation = rule.mutate(&object, subject: subject) { mutations.append(mutation) }
         }
         return MutationResult(original: subject.object, mutated: object, mutations: mutations)
     }
 
     private func activeRules(for subject: RuleSubject) -> [(rule: any Rule, enforcement: Enforcement)] {
+        applicable(rulesByKind[subject.kind] ?? [], to: subject, rule: \.rule)
+    }
+
+    /// The rules that run for `subject`: none for DELETE and CONNECT, only status-safe ones on `status`.
+    private func applicable<Entry>(_ entries: [Entry], to subject: RuleSubject, rule: (Entry) -> any Rule)
+        -> [Entry]
+    {
         guard subject.operation == .create || subject.operation == .update else { return [] }
-        let rules = rulesByKind[subject.kind] ?? []
-        guard subject.subresource == "status" else { return rules }
-        return rules.filter { $0.rule.appliesToStatusSubresource }
+        guard subject.subresource == "status" else { return entries }
+        return entries.filter { rule($0).appliesToStatusSubresource }
     }
 }
 

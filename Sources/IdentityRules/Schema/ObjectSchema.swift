@@ -69,9 +69,8 @@ public struct ObjectSchema: Sendable, Hashable {
                                         badValue: secret ? .string(value.typeName) : BadValue(value),
                                         detail: "must be of type \(expected)"))
         }
+        if isSimpleMatch(value, type) { return }
         switch (type, value) {
-        case (_, .null), (.string, .string), (.integer, .integer), (.boolean, .bool), (.object, .object):
-            return
         case (.stringArray, .array(let elements)):
             for (position, element) in elements.enumerated() {
                 if case .string = element { continue }
