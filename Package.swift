@@ -8,11 +8,18 @@ let strictSettings: [SwiftSetting] = [
     .enableUpcomingFeature("InternalImportsByDefault"),
 ]
 
+/// The test-support library re-exports what its helpers take and return, so its imports stay public.
+let testSupportSettings: [SwiftSetting] = [
+    .enableUpcomingFeature("ExistentialAny"),
+    .enableUpcomingFeature("MemberImportVisibility"),
+]
+
 let package = Package(
     name: "identity-guard",
     platforms: [.macOS(.v14)],
     products: [
         .executable(name: "identity-guard", targets: ["identity-guard"]),
+        .library(name: "KubeJSON", targets: ["KubeJSON"]),
         .library(name: "IdentityRules", targets: ["IdentityRules"]),
         .library(name: "Admission", targets: ["Admission"]),
     ],
@@ -33,24 +40,31 @@ let package = Package(
         .package(url: "https://github.com/jpsim/Yams.git", from: "6.2.2"),
     ],
     targets: [
-        // Pure rule engine: JSON value model, rules, enforcement, mutations. No I/O.
+        // The JSON core: value model, RFC 8259 reader and writer, JSON Pointer, JSON Patch. No dependencies.
         .target(
-            name: "IdentityRules",
-            dependencies: [.product(name: "Crypto", package: "swift-crypto")],
+            name: "KubeJSON",
             swiftSettings: strictSettings
         ),
-        // AdmissionReview wire types, evaluation per operation, responses, JSON Patch.
+        // Pure rule engine: rules, enforcement, mutations, the email index. No I/O.
+        .target(
+            name: "IdentityRules",
+            dependencies: ["KubeJSON", .product(name: "Crypto", package: "swift-crypto")],
+            swiftSettings: strictSettings
+        ),
+        // AdmissionReview wire types, evaluation per operation, responses.
         .target(
             name: "Admission",
-            dependencies: ["IdentityRules"],
+            dependencies: ["KubeJSON", "IdentityRules"],
             swiftSettings: strictSettings
         ),
         // The HTTPS admission webhook: Hummingbird app, TLS with certificate reload, probes, metrics, logs.
         .target(
             name: "WebhookServer",
             dependencies: [
+                "KubeJSON",
                 "IdentityRules",
                 "Admission",
+                "ClusterCache",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdCore", package: "hummingbird"),
                 .product(name: "HummingbirdTLS", package: "hummingbird"),
@@ -72,13 +86,13 @@ let package = Package(
             ],
             swiftSettings: strictSettings
         ),
-        // The cluster's Users through the Kubernetes list/watch protocol: client, credentials, reflector, index.
+        // The cluster's Users through the Kubernetes list/watch protocol: client, credentials, watcher, index.
         .target(
             name: "ClusterCache",
             dependencies: [
+                "KubeJSON",
                 "IdentityRules",
-                "Admission",
-                "Manifests",
+                .product(name: "CoreMetrics", package: "swift-metrics"),
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
@@ -93,21 +107,21 @@ let package = Package(
         // YAML and JSON documents as the engine's JSON values, with positions (offline checker, config files).
         .target(
             name: "Manifests",
-            dependencies: ["IdentityRules", .product(name: "Yams", package: "Yams")],
+            dependencies: ["KubeJSON", "IdentityRules", .product(name: "Yams", package: "Yams")],
             swiftSettings: strictSettings
         ),
         // The command line as a testable library.
         .target(
             name: "IdentityGuardCLI",
             dependencies: [
+                "KubeJSON",
                 "IdentityRules",
-                "Admission",
                 "WebhookServer",
                 "Manifests",
                 "ClusterCache",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
-                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
             ],
             swiftSettings: strictSettings
         ),
@@ -116,67 +130,78 @@ let package = Package(
             dependencies: ["IdentityGuardCLI"],
             swiftSettings: strictSettings
         ),
-        .testTarget(
-            name: "IdentityRulesTests",
-            dependencies: ["IdentityRules"],
-            swiftSettings: strictSettings
-        ),
-        .testTarget(
-            name: "AdmissionTests",
-            dependencies: ["Admission", "IdentityRules"],
-            resources: [.copy("Fixtures")],
-            swiftSettings: strictSettings
-        ),
-        .testTarget(
-            name: "WebhookServerTests",
+        // What the test targets share: PKI made in code, waiting, subprocesses, review builders, the fake API
+        // server, running servers and caches. A library for tests only; no production target depends on it.
+        .target(
+            name: "IdentityGuardTesting",
             dependencies: [
-                "WebhookServer",
-                "Admission",
+                "KubeJSON",
                 "IdentityRules",
+                "Admission",
+                "ClusterCache",
+                "Manifests",
+                "WebhookServer",
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "HummingbirdTLS", package: "hummingbird"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "NIOHTTP1", package: "swift-nio"),
                 .product(name: "NIOTLS", package: "swift-nio"),
                 .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
                 .product(name: "NIOSSL", package: "swift-nio-ssl"),
-                .product(name: "X509", package: "swift-certificates"),
-                .product(name: "SwiftASN1", package: "swift-asn1"),
-                .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "Logging", package: "swift-log"),
+                .product(name: "MetricsTestKit", package: "swift-metrics"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "Yams", package: "Yams"),
             ],
+            path: "Tests/IdentityGuardTesting",
+            swiftSettings: testSupportSettings
+        ),
+        .testTarget(
+            name: "KubeJSONTests",
+            dependencies: ["KubeJSON"],
             swiftSettings: strictSettings
         ),
         .testTarget(
-            name: "DeploymentTests",
-            dependencies: [
-                "IdentityRules",
-                "Manifests",
-                "WebhookServer",
-                "Admission",
-                .product(name: "Yams", package: "Yams"),
-                .product(name: "AsyncHTTPClient", package: "async-http-client"),
-                .product(name: "NIOCore", package: "swift-nio"),
-                .product(name: "NIOHTTP1", package: "swift-nio"),
-                .product(name: "NIOSSL", package: "swift-nio-ssl"),
-                .product(name: "Logging", package: "swift-log"),
-                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
-            ],
+            name: "IdentityRulesTests",
+            dependencies: ["KubeJSON", "IdentityRules"],
+            swiftSettings: strictSettings
+        ),
+        .testTarget(
+            name: "AdmissionTests",
+            dependencies: ["KubeJSON", "IdentityRules", "Admission", "IdentityGuardTesting"],
+            resources: [.copy("Fixtures")],
+            swiftSettings: strictSettings
+        ),
+        .testTarget(
+            name: "ManifestsTests",
+            dependencies: ["KubeJSON", "IdentityRules", "Manifests"],
             swiftSettings: strictSettings
         ),
         .testTarget(
             name: "ClusterCacheTests",
             dependencies: [
-                "ClusterCache",
-                "IdentityGuardCLI",
-                "WebhookServer",
-                "Admission",
+                "KubeJSON",
                 "IdentityRules",
-                .product(name: "AsyncHTTPClient", package: "async-http-client"),
-                .product(name: "Hummingbird", package: "hummingbird"),
-                .product(name: "HummingbirdTLS", package: "hummingbird"),
+                "Admission",
+                "ClusterCache",
+                "IdentityGuardTesting",
                 .product(name: "NIOCore", package: "swift-nio"),
+            ],
+            swiftSettings: strictSettings
+        ),
+        .testTarget(
+            name: "WebhookServerTests",
+            dependencies: [
+                "KubeJSON",
+                "IdentityRules",
+                "Admission",
+                "WebhookServer",
+                "IdentityGuardTesting",
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "NIOHTTP1", package: "swift-nio"),
                 .product(name: "NIOSSL", package: "swift-nio-ssl"),
                 .product(name: "Logging", package: "swift-log"),
@@ -185,13 +210,38 @@ let package = Package(
             swiftSettings: strictSettings
         ),
         .testTarget(
-            name: "ManifestsTests",
-            dependencies: ["Manifests", "IdentityRules"],
+            name: "IdentityGuardCLITests",
+            dependencies: ["KubeJSON", "IdentityRules", "IdentityGuardCLI", "IdentityGuardTesting"],
             swiftSettings: strictSettings
         ),
         .testTarget(
-            name: "IdentityGuardCLITests",
-            dependencies: ["IdentityGuardCLI", "IdentityRules"],
+            name: "DeploymentTests",
+            dependencies: [
+                "KubeJSON",
+                "IdentityRules",
+                "Manifests",
+                "WebhookServer",
+                "Admission",
+                "IdentityGuardTesting",
+                .product(name: "Yams", package: "Yams"),
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOSSL", package: "swift-nio-ssl"),
+            ],
+            swiftSettings: strictSettings
+        ),
+        // Whole flows across modules: the webhook with the cluster cache, check against a cluster.
+        .testTarget(
+            name: "EndToEndTests",
+            dependencies: [
+                "KubeJSON",
+                "IdentityRules",
+                "Admission",
+                "ClusterCache",
+                "WebhookServer",
+                "IdentityGuardCLI",
+                "IdentityGuardTesting",
+            ],
             swiftSettings: strictSettings
         ),
     ],

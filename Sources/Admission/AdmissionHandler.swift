@@ -1,4 +1,5 @@
-public import IdentityRules
+import IdentityRules
+public import KubeJSON
 
 /// Bytes in, bytes out: the whole admission hot path (decode → evaluate → encode) without any HTTP types.
 ///
@@ -24,12 +25,13 @@ public struct AdmissionHandler: Sendable {
     public func handle(body: some Collection<UInt8>, as webhook: WebhookType) throws(AdmissionDecodingError) -> Answer {
         let document: JSONValue
         do {
-            document = try JSONReader.parse(body, maximumDepth: maximumDepth, skipping: AdmissionRequest.unusedMembers)
+            document = try JSONReader.parse(body, maximumDepth: maximumDepth, skipping: AdmissionRequest.unusedMembers,
+                                           vocabulary: AdmissionVocabulary.shared)
         } catch {
             throw AdmissionDecodingError(error.description)
         }
         let request = try AdmissionRequest(review: document)
         let outcome = reviewer.review(request, as: webhook)
-        return Answer(outcome: outcome, request: request, body: outcome.response.encoded(version: request.version))
+        return Answer(outcome: outcome, request: request, body: outcome.response.encoded())
     }
 }

@@ -17,18 +17,6 @@ public struct AdmissionOutcome: Sendable {
         case skipped
     }
 
-    /// A User email an allowed, non-dry-run CREATE or UPDATE now claims: the server reserves it until the
-    /// watch confirms it (SPEC §3).
-    public struct EmailClaim: Sendable, Hashable {
-        public var userName: String
-        public var normalizedEmail: String
-
-        public init(userName: String, normalizedEmail: String) {
-            self.userName = userName
-            self.normalizedEmail = normalizedEmail
-        }
-    }
-
     public var response: AdmissionResponse
     public var decision: Decision
     public var kind: ResourceKind?
@@ -36,6 +24,7 @@ public struct AdmissionOutcome: Sendable {
     /// The ids of the rules that found something (denied, warned or mutated).
     public var ruleIDs: [RuleID]
     public var dryRun: Bool
+    /// The email this admission claimed (an allowed, non-dry-run User CREATE/UPDATE with a claimer), if any.
     public var emailClaim: EmailClaim?
 
     public init(

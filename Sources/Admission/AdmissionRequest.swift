@@ -1,4 +1,5 @@
 public import IdentityRules
+public import KubeJSON
 
 /// The part of an `AdmissionReview.request` that identity-guard acts on, decoded from the wire.
 ///

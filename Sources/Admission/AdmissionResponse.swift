@@ -1,4 +1,5 @@
 public import IdentityRules
+public import KubeJSON
 #if canImport(FoundationEssentials)
 import FoundationEssentials
 #else
@@ -55,9 +56,12 @@ public struct AdmissionResponse: Sendable, Hashable {
     /// The largest warning the apiserver passes on, in bytes.
     public static let maximumWarningLength = 120
 
-    public var uid: String
-    public var allowed: Bool
-    public var status: Status?
+    /// The request's uid, always copied (controller-runtime copies it even on error).
+    public let uid: String
+    /// The request's AdmissionReview version, which the answer must use.
+    public let version: AdmissionReviewVersion
+    public private(set) var allowed: Bool = true
+    public private(set) var status: Status?
     public private(set) var patch: JSONPatch?
     public var auditAnnotations: [AuditAnnotation] = []
     public private(set) var warnings: [String] = []
@@ -65,24 +69,22 @@ public struct AdmissionResponse: Sendable, Hashable {
     /// `"JSONPatch"` when the response carries a patch, else nil.
     public var patchType: String? { patch == nil ? nil : "JSONPatch" }
 
-    private init(uid: String, allowed: Bool, status: Status? = nil) {
+    /// The answer to `request`, allowed until refined (kube-rs' `AdmissionResponse::from(&req)`).
+    public init(for request: AdmissionRequest) {
+        self.init(uid: request.uid, version: request.version)
+    }
+
+    /// An allowed answer to the request with this uid and version.
+    public init(uid: String, version: AdmissionReviewVersion = .v1) {
         self.uid = uid
-        self.allowed = allowed
-        self.status = status
+        self.version = version
     }
 
-    // MARK: - Factories
-
-    /// Allowed, nothing to add.
-    public static func allowed(uid: String) -> AdmissionResponse {
-        AdmissionResponse(uid: uid, allowed: true)
-    }
+    // MARK: - Verdicts
 
     /// Refused with 403 Forbidden: `status.message` joins the violations as the apiserver's `NewInvalid` does
     /// (`User.auth.alauda.io "alice" is invalid: [a, b]`), with one `StatusCause` each.
-    public static func denied(uid: String, kind: ResourceKind, name: String, violations: [Violation])
-        -> AdmissionResponse
-    {
+    public func denied(kind: ResourceKind, name: String, violations: [Violation]) -> AdmissionResponse {
         var causes: [Cause] = []
         var messages: [String] = []
         causes.reserveCapacity(violations.count)
@@ -94,19 +96,26 @@ public struct AdmissionResponse: Sendable, Hashable {
             if !messages.contains(message) { messages.append(message) }
         }
         let joined = messages.count == 1 ? messages[0] : "[" + messages.joined(separator: ", ") + "]"
-        let status = Status(
+        return refused(Status(
             code: 403,
             reason: "Forbidden",
             message: "\(kind.qualifiedKind) \(GoQuote.quote(name)) is invalid: \(joined)",
             details: Details(name: name, group: kind.group, kind: kind.kind, causes: causes)
-        )
-        return AdmissionResponse(uid: uid, allowed: false, status: status)
+        ))
     }
 
     /// Refused because the request itself cannot be evaluated (controller-runtime's `Errored`): fail closed.
-    public static func errored(uid: String, code: Int = 400, message: String) -> AdmissionResponse {
+    public func errored(code: Int = 400, message: String) -> AdmissionResponse {
         let reason = code == 400 ? "BadRequest" : "InternalError"
-        return AdmissionResponse(uid: uid, allowed: false, status: Status(code: code, reason: reason, message: message))
+        return refused(Status(code: code, reason: reason, message: message))
+    }
+
+    private func refused(_ status: Status) -> AdmissionResponse {
+        var copy = self
+        copy.allowed = false
+        copy.status = status
+        copy.patch = nil
+        return copy
     }
 
     // MARK: - Refinements
@@ -145,8 +154,8 @@ public struct AdmissionResponse: Sendable, Hashable {
 
     // MARK: - Encoding
 
-    /// The whole `AdmissionReview` for `version`, as compact JSON bytes.
-    public func encoded(version: AdmissionReviewVersion) -> [UInt8] {
+    /// The whole `AdmissionReview` in the request's version, as compact JSON bytes.
+    public func encoded() -> [UInt8] {
         var writer = JSONWriter(reservingCapacity: 256 + (status?.message.utf8.count ?? 0) * 3)
         writer.beginObject()
         writer.writeMember("apiVersion", version.rawValue)

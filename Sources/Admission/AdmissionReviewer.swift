@@ -1,4 +1,5 @@
 public import IdentityRules
+import KubeJSON
 
 /// Evaluates one decoded AdmissionRequest with the rule engine, per operation, for either webhook.
 ///
@@ -10,13 +11,17 @@ public import IdentityRules
 public struct AdmissionReviewer: Sendable {
     public let engine: RuleEngine
     public let emailIndex: any EmailIndex
-    /// The index as a reserving one, resolved once (a dynamic cast per request would cost as much as a rule).
-    private let claiming: (any EmailClaiming)?
+    /// Reserves the email of an allowed User CREATE/UPDATE (the cluster cache); nil reserves nothing.
+    public let emailClaims: (any EmailClaiming)?
 
-    public init(engine: RuleEngine = RuleEngine(), emailIndex: any EmailIndex = InMemoryEmailIndex()) {
+    public init(
+        engine: RuleEngine = RuleEngine(),
+        emailIndex: any EmailIndex = InMemoryEmailIndex(),
+        emailClaims: (any EmailClaiming)? = nil
+    ) {
         self.engine = engine
         self.emailIndex = emailIndex
-        claiming = emailIndex as? any EmailClaiming
+        self.emailClaims = emailClaims
     }
 
     public func review(_ request: AdmissionRequest, as webhook: WebhookType) -> AdmissionOutcome {
@@ -26,11 +31,11 @@ public struct AdmissionReviewer: Sendable {
                 + "is not one of CREATE, UPDATE, DELETE, CONNECT")
         }
         guard let kind = request.resourceKind else {
-            return AdmissionOutcome(response: .allowed(uid: request.uid), decision: .skipped, kind: nil,
+            return AdmissionOutcome(response: AdmissionResponse(for: request), decision: .skipped, kind: nil,
                                     name: requestName, dryRun: request.dryRun)
         }
         guard operation == .create || operation == .update else {
-            return AdmissionOutcome(response: .allowed(uid: request.uid), decision: .allowed, kind: kind,
+            return AdmissionOutcome(response: AdmissionResponse(for: request), decision: .allowed, kind: kind,
                                     name: requestName, dryRun: request.dryRun)
         }
         guard let object = request.object?.objectValue else {
@@ -60,20 +65,21 @@ public struct AdmissionReviewer: Sendable {
         let ruleIDs = uniqueRuleIDs(evaluation.findings.map(\.violation.ruleID))
         let denials = evaluation.denials
         if !denials.isEmpty {
-            let response = AdmissionResponse.denied(uid: request.uid, kind: subject.kind, name: subject.name,
-                                                    violations: denials).warning(warnings)
+            let response = AdmissionResponse(for: request)
+                .denied(kind: subject.kind, name: subject.name, violations: denials)
+                .warning(warnings)
             return AdmissionOutcome(response: response, decision: .denied, kind: subject.kind, name: subject.name,
                                     ruleIDs: ruleIDs, dryRun: request.dryRun)
         }
         var claim = emailClaim(for: subject, dryRun: request.dryRun)
-        if let wanted = claim, let claiming, !claiming.claim(wanted) {
+        if let wanted = claim, let emailClaims, !emailClaims.claim(wanted) {
             // Another request reserved this email between our look and our claim: look again, now seeing it
             // (denied when user.email-unique denies; otherwise allowed without a reservation).
             if !isRetry { return validate(subject, request: request, isRetry: true) }
             claim = nil
         }
         return AdmissionOutcome(
-            response: AdmissionResponse.allowed(uid: request.uid).warning(warnings),
+            response: AdmissionResponse(for: request).warning(warnings),
             decision: warnings.isEmpty ? .allowed : .warned,
             kind: subject.kind,
             name: subject.name,
@@ -85,7 +91,7 @@ public struct AdmissionReviewer: Sendable {
 
     private func mutate(_ subject: RuleSubject, request: AdmissionRequest) -> AdmissionOutcome {
         let result = engine.mutate(subject)
-        var response = AdmissionResponse.allowed(uid: request.uid)
+        var response = AdmissionResponse(for: request)
         guard result.changed else {
             return AdmissionOutcome(response: response, decision: .allowed, kind: subject.kind, name: subject.name,
                                     dryRun: request.dryRun)
@@ -99,19 +105,19 @@ public struct AdmissionReviewer: Sendable {
     }
 
     /// The email an allowed User CREATE/UPDATE claims, unless it is a dry run.
-    private func emailClaim(for subject: RuleSubject, dryRun: Bool) -> AdmissionOutcome.EmailClaim? {
+    private func emailClaim(for subject: RuleSubject, dryRun: Bool) -> EmailClaim? {
         guard !dryRun, subject.kind == .user, subject.subresource == nil, !subject.name.isEmpty,
             let email = subject.spec?["email"]?.stringValue
         else { return nil }
         let normalized = EmailNormalizer.normalize(email)
         guard !normalized.isEmpty else { return nil }
-        return AdmissionOutcome.EmailClaim(userName: subject.name, normalizedEmail: normalized)
+        return EmailClaim(userName: subject.name, normalizedEmail: normalized)
     }
 
     private func errored(_ request: AdmissionRequest, kind: ResourceKind? = nil, name: String, _ message: String)
         -> AdmissionOutcome
     {
-        AdmissionOutcome(response: .errored(uid: request.uid, message: message), decision: .errored, kind: kind,
+        AdmissionOutcome(response: AdmissionResponse(for: request).errored(message: message), decision: .errored, kind: kind,
                          name: name, dryRun: request.dryRun)
     }
 

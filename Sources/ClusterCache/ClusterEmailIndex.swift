@@ -3,7 +3,6 @@ import FoundationEssentials
 #else
 import Foundation
 #endif
-public import Admission
 public import IdentityRules
 import NIOConcurrencyHelpers
 
@@ -35,16 +34,16 @@ public final class ClusterEmailIndex: EmailIndex, EmailClaiming, Sendable {
 
     // MARK: - EmailIndex
 
-    public func userNames(forNormalizedEmail normalizedEmail: String) -> [String] {
+    public func holders(ofNormalizedEmail normalizedEmail: String) -> [EmailHolder] {
         let now = clock.now
         return state.withLockedValue { state in
-            var names = state.users.userNames(forNormalizedEmail: normalizedEmail)
+            var holders = state.users.holders(ofNormalizedEmail: normalizedEmail)
             for reservation in state.reservations[normalizedEmail] ?? [] where reservation.expires > now
-                && !names.contains(reservation.name)
+                && !holders.contains(where: { $0.name == reservation.name })
             {
-                names.append(reservation.name)
+                holders.append(EmailHolder(name: reservation.name))
             }
-            return names
+            return holders
         }
     }
 
@@ -56,7 +55,7 @@ public final class ClusterEmailIndex: EmailIndex, EmailClaiming, Sendable {
 
     /// Reserves `claim.normalizedEmail` for `claim.userName` unless another User holds or has reserved it;
     /// returns whether it did. Re-claiming one's own email refreshes the reservation.
-    public func claim(_ claim: AdmissionOutcome.EmailClaim) -> Bool {
+    public func claim(_ claim: EmailClaim) -> Bool {
         let now = clock.now
         let expires = now.advanced(by: reservationTTL)
         return state.withLockedValue { state in

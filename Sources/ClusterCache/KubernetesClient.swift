@@ -4,50 +4,14 @@ import Logging
 public import NIOCore
 import NIOHTTP1
 import NIOSSL
+import KubeJSON
 
-/// The few Kubernetes API calls a reflector needs — a paged list and a watch — over AsyncHTTPClient.
+/// The few Kubernetes API calls a watcher needs — a paged list and a watch — over AsyncHTTPClient.
 ///
 /// Not a general client: it reads lists and watch events with the engine's JSON reader (skipping
 /// `managedFields`, the bulk of every object) and turns API failures into ``KubernetesError``s whose codes
-/// drive the reflector (404 → kind not installed, 410 → list again).
+/// drive the watcher (404 → kind not installed, 410 → list again).
 public final class KubernetesClient: Sendable {
-    /// The collection URL path of a kind: `/apis/auth.alauda.io/v1/users`.
-    public struct Resource: Sendable, Hashable, CustomStringConvertible {
-        public var group: String
-        public var version: String
-        public var plural: String
-
-        public init(group: String, version: String, plural: String) {
-            self.group = group
-            self.version = version
-            self.plural = plural
-        }
-
-        public static let users = Resource(group: "auth.alauda.io", version: "v1", plural: "users")
-        public static let identities = Resource(group: "user.openshift.io", version: "v1", plural: "identities")
-
-        public var path: String { group.isEmpty ? "/api/\(version)/\(plural)" : "/apis/\(group)/\(version)/\(plural)" }
-        public var description: String { group.isEmpty ? plural : "\(plural).\(group)" }
-    }
-
-    /// One page of a list.
-    public struct ListPage: Sendable {
-        public var items: [JSONObject]
-        public var resourceVersion: String
-        public var continueToken: String?
-    }
-
-    /// One event of a watch stream.
-    public enum WatchEvent: Sendable {
-        case added(JSONObject)
-        case modified(JSONObject)
-        case deleted(JSONObject)
-        /// Only advances the resourceVersion.
-        case bookmark(resourceVersion: String)
-        /// An `ERROR` event carrying a Status (code 410: the resourceVersion is too old).
-        case error(code: Int, message: String)
-    }
-
     /// Parts of listed and watched objects no index needs.
     static let skippedInList: [[String]] = [["items", "", "metadata", "managedFields"]]
     static let skippedInEvent: [[String]] = [["object", "metadata", "managedFields"]]
@@ -86,30 +50,30 @@ public final class KubernetesClient: Sendable {
         return request
     }
 
-    /// One page of `resource`: at most `limit` items, continuing after `continueToken`.
-    public func list(_ resource: Resource, limit: Int, continueToken: String? = nil,
+    /// One page of `kind`: at most `limit` items, continuing after `continueToken`.
+    public func list(_ kind: ResourceKind, limit: Int, continueToken: String? = nil,
                      timeout: TimeAmount = .seconds(60)) async throws(KubernetesError) -> ListPage
     {
         var query = "?limit=\(limit)"
         if let continueToken { query += "&continue=\(Self.percentEncode(continueToken))" }
         let body: ByteBuffer
         do {
-            let response = try await http.execute(try request(resource.path + query), timeout: timeout)
+            let response = try await http.execute(try request(kind.collectionPath + query), timeout: timeout)
             body = try await response.body.collect(upTo: 256 * 1024 * 1024)
-            try Self.check(response.status, body: body, resource: resource)
+            try Self.check(response.status, body: body, kind: kind)
         } catch let error as KubernetesError {
             throw error
         } catch {
-            throw KubernetesError(.transport, "listing \(resource) failed: \(error)")
+            throw KubernetesError(.transport, "listing \(kind.qualifiedResource) failed: \(error)")
         }
         let document: JSONValue
         do {
             document = try JSONReader.parse(body.readableBytesView, skipping: Self.skippedInList)
         } catch {
-            throw KubernetesError(.malformedResponse, "the list of \(resource) is not JSON: \(error)")
+            throw KubernetesError(.malformedResponse, "the list of \(kind.qualifiedResource) is not JSON: \(error)")
         }
         guard let items = document["items"]?.arrayValue else {
-            throw KubernetesError(.malformedResponse, "the list of \(resource) has no items")
+            throw KubernetesError(.malformedResponse, "the list of \(kind.qualifiedResource) has no items")
         }
         let continueValue = document["metadata"]?["continue"]?.stringValue
         return ListPage(
@@ -119,25 +83,25 @@ public final class KubernetesClient: Sendable {
         )
     }
 
-    /// Watches `resource` from `resourceVersion` with bookmarks; the stream ends when the server closes the
+    /// Watches `kind` from `resourceVersion` with bookmarks; the stream ends when the server closes the
     /// watch (after about `timeoutSeconds`) and throws on a failure.
-    public func watch(_ resource: Resource, resourceVersion: String, timeoutSeconds: Int)
+    public func watch(_ kind: ResourceKind, resourceVersion: String, timeoutSeconds: Int)
         async throws(KubernetesError) -> AsyncThrowingStream<WatchEvent, any Error>
     {
         let query = "?watch=true&allowWatchBookmarks=true&resourceVersion=\(Self.percentEncode(resourceVersion))"
             + "&timeoutSeconds=\(timeoutSeconds)"
         let response: HTTPClientResponse
         do {
-            response = try await http.execute(try request(resource.path + query),
+            response = try await http.execute(try request(kind.collectionPath + query),
                                               timeout: .seconds(Int64(timeoutSeconds) + 30))
             if response.status != .ok {
                 let body = try await response.body.collect(upTo: 1024 * 1024)
-                try Self.check(response.status, body: body, resource: resource)
+                try Self.check(response.status, body: body, kind: kind)
             }
         } catch let error as KubernetesError {
             throw error
         } catch {
-            throw KubernetesError(.transport, "watching \(resource) failed: \(error)")
+            throw KubernetesError(.transport, "watching \(kind.qualifiedResource) failed: \(error)")
         }
         let body = response.body
         return AsyncThrowingStream { continuation in
@@ -149,12 +113,12 @@ public final class KubernetesClient: Sendable {
                         while let newline = pending.firstIndex(of: UInt8(ascii: "\n")) {
                             let line = pending[..<newline]
                             if !line.allSatisfy({ $0 == UInt8(ascii: " ") || $0 == UInt8(ascii: "\r") }) {
-                                continuation.yield(try Self.event(from: line, resource: resource))
+                                continuation.yield(try Self.event(from: line, kind: kind))
                             }
                             pending.removeSubrange(...newline)
                         }
                     }
-                    if !pending.isEmpty { continuation.yield(try Self.event(from: pending[...], resource: resource)) }
+                    if !pending.isEmpty { continuation.yield(try Self.event(from: pending[...], kind: kind)) }
                     continuation.finish()
                 } catch {
                     continuation.finish(throwing: error)
@@ -164,15 +128,15 @@ public final class KubernetesClient: Sendable {
         }
     }
 
-    static func event(from line: ArraySlice<UInt8>, resource: Resource) throws(KubernetesError) -> WatchEvent {
+    static func event(from line: ArraySlice<UInt8>, kind: ResourceKind) throws(KubernetesError) -> WatchEvent {
         let document: JSONValue
         do {
             document = try JSONReader.parse(line, skipping: skippedInEvent)
         } catch {
-            throw KubernetesError(.malformedResponse, "a watch event of \(resource) is not JSON: \(error)")
+            throw KubernetesError(.malformedResponse, "a watch event of \(kind.qualifiedResource) is not JSON: \(error)")
         }
         guard let type = document["type"]?.stringValue, let object = document["object"]?.objectValue else {
-            throw KubernetesError(.malformedResponse, "a watch event of \(resource) has no type or object")
+            throw KubernetesError(.malformedResponse, "a watch event of \(kind.qualifiedResource) has no type or object")
         }
         switch type {
         case "ADDED": return .added(object)
@@ -189,7 +153,7 @@ public final class KubernetesClient: Sendable {
         }
     }
 
-    private static func check(_ status: HTTPResponseStatus, body: ByteBuffer, resource: Resource)
+    private static func check(_ status: HTTPResponseStatus, body: ByteBuffer, kind: ResourceKind)
         throws(KubernetesError)
     {
         guard status != .ok else { return }
@@ -197,11 +161,11 @@ public final class KubernetesClient: Sendable {
             ?? String(buffer: body).prefix(200).description
         switch status.code {
         case 404:
-            throw KubernetesError(.notFound, "\(resource) is not served by the API server (is its CRD installed?): \(message)")
-        case 410: throw KubernetesError(.gone, "\(resource): \(message)")
-        case 401: throw KubernetesError(.unauthorized, "not authorized to read \(resource): \(message)")
-        case 403: throw KubernetesError(.forbidden, "forbidden to list/watch \(resource) (RBAC?): \(message)")
-        default: throw KubernetesError(.httpStatus(Int(status.code)), "\(resource): HTTP \(status.code): \(message)")
+            throw KubernetesError(.notFound, "\(kind.qualifiedResource) is not served by the API server (is its CRD installed?): \(message)")
+        case 410: throw KubernetesError(.gone, "\(kind.qualifiedResource): \(message)")
+        case 401: throw KubernetesError(.unauthorized, "not authorized to read \(kind.qualifiedResource): \(message)")
+        case 403: throw KubernetesError(.forbidden, "forbidden to list/watch \(kind.qualifiedResource) (RBAC?): \(message)")
+        default: throw KubernetesError(.httpStatus(Int(status.code)), "\(kind.qualifiedResource): HTTP \(status.code): \(message)")
         }
     }
 

@@ -1,8 +1,7 @@
 public import Foundation
-import IdentityRules
-import Manifests
 public import NIOSSL
 import Yams
+import KubeJSON
 
 /// Where the API server is and how to authenticate to it: in-cluster service-account credentials or a
 /// kubeconfig's current context.
@@ -89,70 +88,69 @@ public struct KubernetesCredentials: Sendable {
         guard let data = FileManager.default.contents(atPath: path) else {
             throw KubernetesError(.configuration, "cannot read the kubeconfig \(path)")
         }
-        let document: JSONValue
+        let text = String(decoding: data, as: UTF8.self)
+        guard text.contains(where: { !$0.isWhitespace }) else {
+            throw KubernetesError(.configuration, "the kubeconfig \(path) is empty")
+        }
+        let config: Kubeconfig
         do {
-            guard let node = try Yams.compose(yaml: String(decoding: data, as: UTF8.self)) else {
-                throw KubernetesError(.configuration, "the kubeconfig \(path) is empty")
-            }
-            document = YAMLValueConverter.jsonValue(from: node)
-        } catch let error as KubernetesError {
-            throw error
+            config = try YAMLDecoder().decode(Kubeconfig.self, from: text)
         } catch {
-            throw KubernetesError(.configuration, "the kubeconfig \(path) is not valid YAML: \(error)")
+            throw KubernetesError(.configuration, "the kubeconfig \(path) is not a valid kubeconfig: \(error)")
         }
         let directory = URL(fileURLWithPath: path).deletingLastPathComponent().path
         func fail(_ message: String) -> KubernetesError {
             KubernetesError(.configuration, "kubeconfig \(path): \(message)")
         }
-        func named(_ list: String, _ name: String) -> JSONObject? {
-            document[list]?.arrayValue?.first { $0["name"]?.stringValue == name }?.objectValue
-        }
-        guard let contextName = requested ?? document["current-context"]?.stringValue, !contextName.isEmpty else {
+        guard let contextName = requested ?? config.currentContext, !contextName.isEmpty else {
             throw fail("no current-context")
         }
-        guard let context = named("contexts", contextName)?["context"] else {
+        guard let context = config.contexts?.first(where: { $0.name == contextName })?.context else {
             throw fail("context \(GoQuote.quote(contextName)) not found")
         }
-        guard let clusterName = context["cluster"]?.stringValue,
-            let cluster = named("clusters", clusterName)?["cluster"],
-            let server = cluster["server"]?.stringValue
+        guard let clusterName = context.cluster,
+            let cluster = config.clusters?.first(where: { $0.name == clusterName })?.cluster,
+            let server = cluster.server
         else { throw fail("the cluster of context \(GoQuote.quote(contextName)) is missing or has no server") }
         guard server.hasPrefix("https://") else { throw fail("server \(server) is not https") }
         func resolve(_ file: String) -> String { file.hasPrefix("/") ? file : directory + "/" + file }
-        func pem(data key: String, file fileKey: String, in object: JSONValue) throws(KubernetesError) -> [UInt8]? {
-            if let encoded = object[key]?.stringValue {
-                guard let decoded = Data(base64Encoded: encoded) else { throw fail("\(key) is not base64") }
+        func pem(data encoded: String?, file: String?, _ name: String) throws(KubernetesError) -> [UInt8]? {
+            if let encoded {
+                guard let decoded = Data(base64Encoded: encoded) else { throw fail("\(name)-data is not base64") }
                 return Array(decoded)
             }
-            if let file = object[fileKey]?.stringValue {
+            if let file {
                 guard let contents = FileManager.default.contents(atPath: resolve(file)) else {
-                    throw fail("cannot read \(fileKey) \(resolve(file))")
+                    throw fail("cannot read \(name) \(resolve(file))")
                 }
                 return Array(contents)
             }
             return nil
         }
         var credentials = KubernetesCredentials(server: server, source: "kubeconfig \(path), context \(contextName)")
-        credentials.insecureSkipTLSVerify = cluster["insecure-skip-tls-verify"]?.boolValue ?? false
-        if let ca = try pem(data: "certificate-authority-data", file: "certificate-authority", in: cluster) {
+        credentials.insecureSkipTLSVerify = cluster.insecureSkipTLSVerify ?? false
+        if let ca = try pem(data: cluster.certificateAuthorityData, file: cluster.certificateAuthority,
+                            "certificate-authority")
+        {
             do {
                 credentials.trustRoots = try NIOSSLCertificate.fromPEMBytes(ca)
             } catch {
                 throw fail("the certificate authority is not PEM: \(error)")
             }
         }
-        if let userName = context["user"]?.stringValue, let user = named("users", userName)?["user"] {
-            if user["exec"] != nil || user["auth-provider"] != nil {
+        if let userName = context.user, let user = config.users?.first(where: { $0.name == userName })?.user {
+            if user.exec != nil || user.authProvider != nil {
                 throw fail("user \(GoQuote.quote(userName)) uses an exec or auth-provider plugin, which "
                     + "identity-guard does not run; use a token or a client certificate")
             }
-            if let token = user["token"]?.stringValue {
+            if let token = user.token {
                 credentials.token = .literal(token)
-            } else if let tokenFile = user["tokenFile"]?.stringValue {
+            } else if let tokenFile = user.tokenFile {
                 credentials.token = .file(resolve(tokenFile))
             }
-            if let certificate = try pem(data: "client-certificate-data", file: "client-certificate", in: user),
-                let key = try pem(data: "client-key-data", file: "client-key", in: user)
+            if let certificate = try pem(data: user.clientCertificateData, file: user.clientCertificate,
+                                         "client-certificate"),
+                let key = try pem(data: user.clientKeyData, file: user.clientKey, "client-key")
             {
                 do {
                     credentials.clientCertificate = try NIOSSLCertificate.fromPEMBytes(certificate)

@@ -1,76 +1,110 @@
-import IdentityRules
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
+import Foundation
+#endif
 #if canImport(Glibc)
 import Glibc
 #endif
+import CoreMetrics
+import IdentityRules
+import KubeJSON
 public import Logging
 public import ServiceLifecycle
 
-/// The webhook's view of the cluster's Users: a ``ClusterEmailIndex`` fed by a ``Reflector`` on
+/// The webhook's view of the cluster's Users: a ``ClusterEmailIndex`` fed by a ``Watcher`` on
 /// `users.auth.alauda.io`, plus the periodic purge of expired reservations.
 ///
 /// Without a client (`--no-cluster`) it runs only the purge: the index then holds this replica's own
 /// reservations, which is all such a webhook can know.
 public final class UsersCache: Service, Sendable {
-    /// Events for readiness and metrics.
-    public struct Observer: Sendable {
-        public var synced: @Sendable (_ users: Int, _ first: Bool) -> Void = { _, _ in }
-        public var relisted: @Sendable () -> Void = {}
-        public var watchRestarted: @Sendable () -> Void = {}
-        public var changed: @Sendable (_ users: Int) -> Void = { _ in }
-
-        public init() {}
-    }
-
     public let index: ClusterEmailIndex
-    private let reflector: Reflector?
+    private let watcher: Watcher?
     private let client: KubernetesClient?
+    private let metrics: CacheMetrics
+    private let onSynced: @Sendable (_ users: Int, _ first: Bool) -> Void
 
-    public init(client: KubernetesClient?, index: ClusterEmailIndex = ClusterEmailIndex(), observer: Observer = Observer(),
-                timing: Reflector.Timing = Reflector.Timing(), logger: Logger)
-    {
+    /// - Parameter onSynced: told each time a complete list is in the index (readiness waits for the first).
+    public init(
+        client: KubernetesClient?,
+        index: ClusterEmailIndex = ClusterEmailIndex(),
+        metrics: CacheMetrics = CacheMetrics(),
+        timing: WatcherTiming = WatcherTiming(),
+        logger: Logger,
+        onSynced: @escaping @Sendable (_ users: Int, _ first: Bool) -> Void = { _, _ in }
+    ) {
         self.index = index
         self.client = client
-        guard let client else {
-            reflector = nil
-            return
+        self.metrics = metrics
+        self.onSynced = onSynced
+        watcher = client.map {
+            Watcher(client: $0, kind: .user, timing: timing, logger: logger, watchRestarts: metrics.watchRestarts)
         }
-        let sink = Reflector.Sink(
-            replaceAll: { objects in index.replaceAll(objects.compactMap(Self.user(from:))) },
-            upsert: { object in
-                guard let user = Self.user(from: object) else { return }
-                index.upsert(name: user.name, email: user.email)
-            },
-            delete: { object in
-                guard let name = object["metadata"]?["name"]?.stringValue else { return }
-                index.remove(name: name)
-            },
-            keep: Self.slim(_:)
-        )
-        var reflectorObserver = Reflector.Observer()
-        reflectorObserver.listed = { count, first in
-            // Called once the list's pages are released, so the trim returns their memory.
-            Self.returnFreedMemory()
-            observer.synced(count, first)
-        }
-        reflectorObserver.relisting = observer.relisted
-        reflectorObserver.watchRestarted = observer.watchRestarted
-        reflectorObserver.applied = { observer.changed(index.userCount) }
-        reflector = Reflector(client: client, resource: .users, sink: sink, observer: reflectorObserver,
-                              timing: timing, logger: logger)
     }
 
     /// Every User of the cluster, listed once in pages (for `check --kubeconfig`).
     public static func listUsers(client: KubernetesClient, pageSize: Int = 500) async throws(KubernetesError)
         -> [(name: String, email: String?)]
     {
-        var users: [(name: String, email: String?)] = []
-        var token: String?
-        repeat {
-            let page = try await client.list(.users, limit: pageSize, continueToken: token)
-            users.append(contentsOf: page.items.compactMap(user(from:)))
-            token = page.continueToken
-        } while token != nil
-        return users
+        try await ListPager.collect(client: client, kind: .user, pageSize: pageSize, keep: user(from:)).items
+    }
+
+    /// The name and email of a listed or watched User.
+    static func user(from object: JSONObject) -> (name: String, email: String?)? {
+        guard let name = object["metadata"]?["name"]?.stringValue else { return nil }
+        return (name, object["spec"]?["email"]?.stringValue)
+    }
+
+    public func run() async throws {
+        await cancelWhenGracefulShutdown { [self] in
+            await withTaskGroup(of: Void.self) { group in
+                if let watcher { group.addTask { await self.follow(watcher) } }
+                group.addTask { await self.purgeReservations() }
+                await group.next()
+                group.cancelAll()
+            }
+        }
+        await client?.shutdown()
+    }
+
+    /// Applies the watcher's events to the index until cancelled. A list is gathered as names and emails only
+    /// (100,000 whole Users would be ~350 MB) and swapped in whole when it is complete.
+    private func follow(_ watcher: Watcher) async {
+        var pending: [(name: String, email: String?)] = []
+        var lists = 0
+        for await event in watcher {
+            switch event {
+            case .initStarted:
+                pending = []
+                if lists > 0 { metrics.relists.increment() }
+            case .initApply(let object):
+                if let user = Self.user(from: object) { pending.append(user) }
+            case .initDone:
+                index.replaceAll(pending)
+                let count = pending.count
+                pending = []
+                lists += 1
+                Self.returnFreedMemory()
+                metrics.users.record(count)
+                metrics.lastSync.record(Date().timeIntervalSince1970)
+                onSynced(count, lists == 1)
+            case .apply(let object):
+                guard let user = Self.user(from: object) else { continue }
+                index.upsert(name: user.name, email: user.email)
+                metrics.users.record(index.userCount)
+            case .delete(let object):
+                guard let name = object["metadata"]?["name"]?.stringValue else { continue }
+                index.remove(name: name)
+                metrics.users.record(index.userCount)
+            }
+        }
+    }
+
+    private func purgeReservations() async {
+        while !Task.isCancelled {
+            try? await Task.sleep(for: index.reservationTTL)
+            index.purgeExpiredReservations()
+        }
     }
 
     /// Hands the memory a full list freed back to the system. A list of 100,000 Users is parsed page by page
@@ -83,41 +117,5 @@ public final class UsersCache: Service, Sendable {
         typealias Trim = @convention(c) (Int) -> Int32
         if let symbol = dlsym(nil, "malloc_trim") { _ = unsafeBitCast(symbol, to: Trim.self)(0) }
         #endif
-    }
-
-    /// The name and email of a listed or watched User.
-    static func user(from object: JSONObject) -> (name: String, email: String?)? {
-        guard let name = object["metadata"]?["name"]?.stringValue else { return nil }
-        return (name, object["spec"]?["email"]?.stringValue)
-    }
-
-    /// A listed User reduced to its name and email, what the index needs, while the rest of the list arrives.
-    static func slim(_ object: JSONObject) -> JSONObject? {
-        guard let user = user(from: object) else { return nil }
-        var slim = JSONObject()
-        slim["metadata"] = .object(JSONObject([.init(key: "name", value: .string(user.name))]))
-        if let email = user.email { slim["spec"] = .object(JSONObject([.init(key: "email", value: .string(email))])) }
-        return slim
-    }
-
-    public func run() async throws {
-        await cancelWhenGracefulShutdown { [reflector, index] in
-            await Self.runAll(reflector: reflector, index: index)
-        }
-        await client?.shutdown()
-    }
-
-    private static func runAll(reflector: Reflector?, index: ClusterEmailIndex) async {
-        await withTaskGroup(of: Void.self) { group in
-            if let reflector { group.addTask { await reflector.run() } }
-            group.addTask { [index] in
-                while !Task.isCancelled && !Task.isShuttingDownGracefully {
-                    try? await Task.sleep(for: index.reservationTTL)
-                    index.purgeExpiredReservations()
-                }
-            }
-            await group.next()
-            group.cancelAll()
-        }
     }
 }

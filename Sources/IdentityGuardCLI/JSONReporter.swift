@@ -1,5 +1,6 @@
 import IdentityRules
 import Manifests
+import KubeJSON
 
 /// `check --format json`: `{"summary": {…}, "results": [{…}]}` with exactly the SPEC §5 keys, plus `errors` when
 /// an input could not be used.

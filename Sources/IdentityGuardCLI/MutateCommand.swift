@@ -2,6 +2,7 @@ public import ArgumentParser
 import Foundation
 import IdentityRules
 import Manifests
+import KubeJSON
 
 /// `identity-guard mutate`: the documents with the mutating rules applied, as the mutating webhook would patch
 /// them (SPEC §5): deprecated passwords removed, `state`/`is_disabled` filled from each other.

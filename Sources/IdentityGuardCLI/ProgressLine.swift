@@ -1,4 +1,5 @@
 import Foundation
+import NIOConcurrencyHelpers
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -8,10 +9,13 @@ import Glibc
 ///
 /// Redirected runs (CI logs, pipes, tests) never see it, so the exact output of `check` does not depend on
 /// whether a terminal is attached.
-final class ProgressLine: @unchecked Sendable {
-    private let lock = NSLock()
-    private var lastDraw = Date.distantPast
-    private var drawn = false
+final class ProgressLine: Sendable {
+    private struct State {
+        var lastDraw = Date.distantPast
+        var drawn = false
+    }
+
+    private let state = NIOLockedValueBox(State())
     private let minimumTotal: Int
 
     private init(minimumTotal: Int) {
@@ -26,20 +30,20 @@ final class ProgressLine: @unchecked Sendable {
     /// Shows `done` of `total` files read, at most ten times a second.
     func update(_ done: Int, of total: Int) {
         guard total >= minimumTotal else { return }
-        lock.lock()
-        defer { lock.unlock() }
-        let now = Date()
-        guard done == total || now.timeIntervalSince(lastDraw) >= 0.1 else { return }
-        lastDraw = now
-        drawn = true
-        FileHandle.standardError.write(Data("\r\u{1B}[Kidentity-guard: read \(done)/\(total) files".utf8))
+        state.withLockedValue { state in
+            let now = Date()
+            guard done == total || now.timeIntervalSince(state.lastDraw) >= 0.1 else { return }
+            state.lastDraw = now
+            state.drawn = true
+            FileHandle.standardError.write(Data("\r\u{1B}[Kidentity-guard: read \(done)/\(total) files".utf8))
+        }
     }
 
     /// Clears the line before the results are printed.
     func finish() {
-        lock.lock()
-        defer { lock.unlock() }
-        if drawn { FileHandle.standardError.write(Data("\r\u{1B}[K".utf8)) }
-        drawn = false
+        state.withLockedValue { state in
+            if state.drawn { FileHandle.standardError.write(Data("\r\u{1B}[K".utf8)) }
+            state.drawn = false
+        }
     }
 }

@@ -6,6 +6,7 @@ import Foundation
 public import IdentityRules
 import Manifests
 import Yams
+import KubeJSON
 
 /// Reads `--config FILE`: `rules: { RULE-ID: deny | warn | off }` in YAML (or JSON, which is YAML).
 public enum RuleConfigurationFile {

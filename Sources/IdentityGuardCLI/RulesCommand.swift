@@ -1,5 +1,6 @@
 public import ArgumentParser
 public import IdentityRules
+import KubeJSON
 
 /// `identity-guard rules`: every rule with its id, kind, default enforcement and one-line summary.
 public struct RulesCommand: ParsableCommand {

@@ -1,5 +1,6 @@
 import IdentityRules
 import Manifests
+import KubeJSON
 
 /// `check --format sarif`: SARIF 2.1.0, what code-scanning UIs (GitHub, GitLab, Azure DevOps) import.
 ///

@@ -7,13 +7,9 @@ import Foundation
 #if canImport(Glibc)
 import Glibc
 #endif
-import Admission
 import IdentityRules
 import Logging
-import ServiceLifecycle
-import UnixSignals
 import WebhookServer
-import ClusterCache
 
 /// `identity-guard serve`: the HTTPS admission webhook (SPEC §2, §4, §5).
 public struct ServeCommand: AsyncParsableCommand {
@@ -84,9 +80,6 @@ public struct ServeCommand: AsyncParsableCommand {
     @Option(name: .customLong("log-level"), help: "trace, debug, info, notice, warning, error or critical.")
     var logLevel: LogLevelArgument = .info
 
-    @Flag(name: .customLong("canned-answers"), help: .hidden)
-    var cannedAnswers = false
-
     public init() {}
 
     public func validate() throws {
@@ -111,29 +104,42 @@ public struct ServeCommand: AsyncParsableCommand {
         let logger = Logger(label: "identity-guard") { label in
             LineLogHandler(label: label, format: logFormat.format, level: logLevel.level)
         }
-        var ruleConfiguration = RuleConfiguration.defaults
+        var options = WebhookService.Options(server: serverConfiguration())
+        options.developmentCertificates = dev
+        options.cluster = clusterSource
+        options.reservationTTL = .seconds(reservationTTL)
+        options.version = IdentityGuardVersion.current
         if let config {
             do {
-                ruleConfiguration = try RuleConfigurationFile.load(config)
+                options.rules = try RuleConfigurationFile.load(config)
             } catch {
                 throw ValidationError(error.description)
             }
         }
-        var configuration: WebhookServerConfiguration
-        if dev {
-            let files = try DevelopmentCertificates.write()
-            configuration = WebhookServerConfiguration(certificateFile: files.certificate, privateKeyFile: files.key)
-            configuration.address = address ?? "127.0.0.1"
+        let service: WebhookService
+        do {
+            service = try WebhookService(options: options, logger: logger)
+        } catch {
+            try CommandOutput.emit(CommandOutcome(standardError: "identity-guard serve: \(error.message)\n",
+                                                  status: 1))
+            return
+        }
+        if let files = service.developmentCertificates {
             print("""
                 identity-guard serve --dev: a throwaway CA and a certificate for localhost and 127.0.0.1.
-                  CA certificate: \(files.authority)
-                  try: curl --cacert \(files.authority) https://localhost:\(port)/healthz
+                  CA certificate: \(files.authorityFile)
+                  try: curl --cacert \(files.authorityFile) https://localhost:\(port)/healthz
                 """)
             fflush(nil)
-        } else {
-            configuration = WebhookServerConfiguration(certificateFile: tlsCertificate!, privateKeyFile: tlsKey!)
-            configuration.address = address ?? "0.0.0.0"
         }
+        try await service.run()
+    }
+
+    /// The server settings the flags give (the certificate files are the development ones with `--dev`).
+    func serverConfiguration() -> WebhookServerConfiguration {
+        var configuration = WebhookServerConfiguration(certificateFile: tlsCertificate ?? "",
+                                                       privateKeyFile: tlsKey ?? "")
+        configuration.address = address ?? (dev ? "127.0.0.1" : "0.0.0.0")
         configuration.port = port
         configuration.metricsPort = metricsPort == 0 ? nil : metricsPort
         configuration.clientCAFile = clientCA
@@ -142,129 +148,13 @@ public struct ServeCommand: AsyncParsableCommand {
         configuration.readTimeout = .seconds(readTimeout)
         configuration.idleTimeout = .seconds(idleTimeout)
         configuration.certificatePollInterval = .seconds(certificatePollInterval)
-        configuration.cannedAnswers = cannedAnswers
-
-        let cluster = try clusterSource()
-        let index = ClusterEmailIndex(reservationTTL: .seconds(reservationTTL))
-        let handler = AdmissionHandler(reviewer: AdmissionReviewer(engine: RuleEngine(configuration: ruleConfiguration),
-                                                                   emailIndex: index))
-        let metrics = AdmissionMetrics()
-        let readiness = ReadinessState()
-        let server: WebhookServer
-        do {
-            server = try WebhookServer(configuration: configuration, handler: handler, metrics: metrics,
-                                       readiness: readiness, logger: logger)
-        } catch {
-            throw ValidationError(error.description)
-        }
-        var client: KubernetesClient?
-        if let credentials = cluster.credentials {
-            do {
-                client = try KubernetesClient(credentials: credentials)
-            } catch {
-                throw ValidationError(error.description)
-            }
-            readiness.set("cluster-cache", ready: false)
-        }
-        let cache = UsersCache(client: client, index: index, observer: Self.cacheObserver(metrics, readiness, logger),
-                               logger: logger)
-        logger.info("starting identity-guard", metadata: [
-            "version": "\(IdentityGuardVersion.current)",
-            "certificate": "\(server.certificates.certificate.subject)",
-            "cluster": "\(cluster.description)",
-            "http2": "\(http2)", "mtls": "\(clientCA != nil)",
-        ])
-        let services = try server.services { listener, port in
-            logger.info("listening", metadata: ["listener": "\(listener.rawValue)", "port": "\(port)"])
-        } + [cache]
-        let group = ServiceGroup(configuration: .init(
-            services: services.map { .init(service: $0) },
-            gracefulShutdownSignals: [.sigterm, .sigint],
-            logger: logger
-        ))
-        try await group.run()
-        logger.info("stopped")
-    }
-}
-
-extension ServeCommand {
-    /// Where Users come from, and how the startup log describes it.
-    struct ClusterSource {
-        var credentials: KubernetesCredentials?
-        var description: String
+        return configuration
     }
 
-    func clusterSource() throws -> ClusterSource {
-        do {
-            if let kubeconfig {
-                let credentials = try KubernetesCredentials.kubeconfig(kubeconfig)
-                return ClusterSource(credentials: credentials, description: "\(credentials.source) (\(credentials.server))")
-            }
-            if inCluster || (!noCluster && KubernetesCredentials.runningInCluster()) {
-                let credentials = try KubernetesCredentials.inCluster()
-                let chosen = inCluster ? "--in-cluster" : "running in a pod"
-                return ClusterSource(credentials: credentials, description: "\(credentials.source), \(chosen)")
-            }
-        } catch {
-            throw ValidationError(error.description)
-        }
-        let why = noCluster ? "--no-cluster" : "not in a pod and no --kubeconfig"
-        return ClusterSource(credentials: nil, description: "none (\(why)): emails are unique among this "
-            + "replica's own reservations only")
-    }
-
-    static func cacheObserver(_ metrics: AdmissionMetrics, _ readiness: ReadinessState, _ logger: Logger)
-        -> UsersCache.Observer
-    {
-        var observer = UsersCache.Observer()
-        observer.synced = { users, first in
-            metrics.setGauge("identity_guard_cache_users", Double(users))
-            metrics.setGauge("identity_guard_cache_last_sync_timestamp_seconds", Date().timeIntervalSince1970)
-            if first {
-                readiness.set("cluster-cache", ready: true)
-                logger.info("cluster cache synced; ready", metadata: ["users": "\(users)"])
-            }
-        }
-        observer.relisted = { metrics.increment("identity_guard_cache_relists_total") }
-        observer.watchRestarted = { metrics.increment("identity_guard_cache_watch_restarts_total") }
-        observer.changed = { users in metrics.setGauge("identity_guard_cache_users", Double(users)) }
-        return observer
-    }
-}
-
-/// `--log-format`.
-enum LogFormatArgument: String, ExpressibleByArgument, CaseIterable {
-    case json
-    case text
-
-    var format: LogFormat { self == .json ? .json : .text }
-}
-
-/// `--log-level`.
-enum LogLevelArgument: String, ExpressibleByArgument, CaseIterable {
-    case trace, debug, info, notice, warning, error, critical
-
-    var level: Logger.Level { Logger.Level(rawValue: rawValue) ?? .info }
-}
-
-/// The files `serve --dev` serves with, in a fresh private temporary directory.
-enum DevelopmentCertificates {
-    static func write() throws -> (authority: String, certificate: String, key: String) {
-        let authority = try CertificateAuthority(commonName: "identity-guard dev CA")
-        let issued = try authority.issue(commonName: "localhost", dnsNames: ["localhost"],
-                                         ipAddresses: ["127.0.0.1", "::1"])
-        let template = FileManager.default.temporaryDirectory.appendingPathComponent("identity-guard-dev-XXXXXX").path
-        var buffer = Array(template.utf8CString)
-        guard let directory = mkdtemp(&buffer) else {
-            throw ValidationError("cannot create a temporary directory for the development certificates")
-        }
-        let path = String(cString: directory)
-        let files = (authority: path + "/ca.crt", certificate: path + "/tls.crt", key: path + "/tls.key")
-        try Data(authority.certificatePEM.utf8).write(to: URL(fileURLWithPath: files.authority))
-        try Data(issued.certificatePEM.utf8).write(to: URL(fileURLWithPath: files.certificate))
-        guard FileManager.default.createFile(atPath: files.key, contents: Data(issued.privateKeyPEM.utf8),
-                                             attributes: [.posixPermissions: 0o600])
-        else { throw ValidationError("cannot write the development key to \(files.key)") }
-        return files
+    /// `--kubeconfig`, `--in-cluster`, `--no-cluster`, or the default for where the process runs.
+    var clusterSource: ClusterSource {
+        if let kubeconfig { return .kubeconfig(kubeconfig) }
+        if inCluster { return .inCluster }
+        return noCluster ? .none : .automatic
     }
 }

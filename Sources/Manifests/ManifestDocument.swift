@@ -1,4 +1,5 @@
 public import IdentityRules
+public import KubeJSON
 
 /// One Kubernetes object read from a file: its value, where it is, and where each of its fields was written.
 ///

@@ -1,5 +1,6 @@
 import Foundation
 import IdentityRules
+import KubeJSON
 
 /// Turns the paths a user gives into files and documents: directories walked, YAML parsed with positions,
 /// `kind: List` expanded.

@@ -1,4 +1,5 @@
 public import IdentityRules
+import KubeJSON
 
 /// Applies the mutating rules to every governed document of a file, the offline counterpart of the mutating
 /// webhook (`identity-guard mutate`).
@@ -20,7 +21,8 @@ public struct ManifestMutator: Sendable {
             guard let kind = document.resourceKind, let object = document.value.objectValue else { continue }
             let result = engine.mutate(RuleSubject(kind: kind, operation: .create, object: object))
             guard result.changed else { continue }
-            let summary = Self.describe(from: .object(result.original), to: .object(result.mutated))
+            let original = JSONValue.object(result.original)
+            let summary = Self.describe(JSONPatch.diff(from: original, to: .object(result.mutated)), of: original)
             changes.append(MutatedFile.Change(document: document.index, kind: kind.kind, name: document.name,
                                               position: document.position, mutations: result.mutations,
                                               summary: summary))
@@ -40,34 +42,17 @@ public struct ManifestMutator: Sendable {
         return MutatedFile(file: file, values: values, changes: changes, changedDocuments: changed)
     }
 
-    /// The fields that differ, `set spec.is_disabled: true, removed spec.password`; secret values are never
-    /// shown (removed fields are named only, set ones are the scalars the mutating rules fill).
-    static func describe(from original: JSONValue, to mutated: JSONValue, at path: FieldPath = .root) -> String {
-        var parts: [String] = []
-        collect(original, mutated, at: path, into: &parts)
-        return parts.joined(separator: ", ")
-    }
-
-    private static func collect(_ original: JSONValue, _ mutated: JSONValue, at path: FieldPath,
-                                into parts: inout [String])
-    {
-        guard original != mutated else { return }
-        guard let old = original.objectValue, let new = mutated.objectValue else {
-            parts.append("set \(path): \(JSONWriter.string(mutated))")
-            return
-        }
-        var seen: Set<String> = []
-        for key in old.keys where seen.insert(key).inserted && !new.contains(key: key) {
-            parts.append("removed \(path.child(key))")
-        }
-        seen = []
-        for key in new.keys where seen.insert(key).inserted {
-            let value = new[key] ?? .null
-            if let previous = old[key] {
-                collect(previous, value, at: path.child(key), into: &parts)
-            } else {
-                parts.append("set \(path.child(key)): \(JSONWriter.string(value))")
+    /// The patch as people read it, `removed spec.password, set spec.is_disabled: true`; secret values are
+    /// never shown (removed fields are named only, set ones are the scalars the mutating rules fill).
+    static func describe(_ patch: JSONPatch, of original: JSONValue) -> String {
+        patch.operations.map { operation in
+            switch operation {
+            case .remove(let path): "removed \(FieldPath(jsonPointer: path, in: original))"
+            case .add(let path, let value), .replace(let path, let value):
+                "set \(FieldPath(jsonPointer: path, in: original)): \(JSONWriter.string(value))"
+            case .move(_, let path), .copy(_, let path), .test(let path, _):
+                "changed \(FieldPath(jsonPointer: path, in: original))"
             }
-        }
+        }.joined(separator: ", ")
     }
 }

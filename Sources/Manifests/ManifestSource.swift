@@ -2,12 +2,4 @@
 public enum ManifestSource: Sendable, Hashable {
     case file(String)
     case standardInput
-
-    /// The name used in output.
-    public var name: String {
-        switch self {
-        case .file(let path): path
-        case .standardInput: "stdin"
-        }
-    }
 }

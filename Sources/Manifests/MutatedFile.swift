@@ -1,4 +1,5 @@
 public import IdentityRules
+public import KubeJSON
 
 /// A file with the mutating rules applied: its documents as they are now, what each rule did, and the text to
 /// write back.

@@ -1,4 +1,5 @@
 public import IdentityRules
+public import KubeJSON
 
 /// Where each field of a document was written, so that a violation's ``FieldPath`` becomes a line and column.
 ///
@@ -21,12 +22,6 @@ public struct PositionTable: Sendable, Hashable {
     init(entries: [Entry], root: Int = 0) {
         self.entries = entries
         self.root = root
-    }
-
-    /// A table with only the document's own position (documents read without positions).
-    public init(documentAt position: SourcePosition) {
-        entries = [Entry(line: Int32(position.line), column: Int32(position.column), size: 1)]
-        root = 0
     }
 
     /// Where the document (or List item) starts.

@@ -1,5 +1,6 @@
 import IdentityRules
 import Yams
+import KubeJSON
 
 /// Converts a composed YAML document into a ``JSONValue`` and its ``PositionTable`` in one walk.
 struct PositionedYAMLConverter {

@@ -1,5 +1,6 @@
-public import IdentityRules
+import IdentityRules
 import Yams
+public import KubeJSON
 
 /// Writes a ``JSONValue`` as block-style YAML, the way `kubectl get -o yaml` lays objects out.
 ///

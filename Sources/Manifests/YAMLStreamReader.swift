@@ -1,6 +1,7 @@
 import Foundation
 import IdentityRules
 import Yams
+import KubeJSON
 
 /// Reads every document of a YAML (or JSON) text with positions, keeping duplicate keys.
 ///

@@ -1,5 +1,6 @@
-public import IdentityRules
+import IdentityRules
 public import Yams
+public import KubeJSON
 
 /// Turns a composed YAML node into the engine's ``JSONValue``, keeping what strict validation needs.
 ///

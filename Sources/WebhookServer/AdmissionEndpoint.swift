@@ -4,20 +4,20 @@ import HTTPTypes
 import IdentityRules
 import Logging
 import NIOCore
+import KubeJSON
 
 /// `POST /validate` and `POST /mutate`: the transport around ``AdmissionHandler`` (controller-runtime's
 /// `webhook.Admission.ServeHTTP`): content type, body limit, one log line and metrics per request.
 ///
 /// A body the handler cannot answer becomes a one-line 4xx: 415 for a content type other than JSON, 413 over
 /// the body limit, 400 otherwise. Nothing here throws to Hummingbird, so no request can crash or stall it.
-struct AdmissionEndpoint: Sendable {
+struct AdmissionEndpoint: AdmissionResponder {
     let handler: AdmissionHandler
     let metrics: AdmissionMetrics
     let logger: Logger
     let maxBodyBytes: Int
-    let cannedAnswers: Bool
 
-    func respond(to request: Request, endpoint: AdmissionMetrics.Endpoint) async -> Response {
+    func respond(to request: Request, webhook endpoint: WebhookType) async -> Response {
         let start = ContinuousClock.now
         metrics.requestStarted()
         defer { metrics.requestFinished() }
@@ -40,13 +40,9 @@ struct AdmissionEndpoint: Sendable {
         } catch {
             return reject(400, "could not read the request body: \(error)", endpoint: endpoint)
         }
-        if cannedAnswers {
-            return Response(status: .ok, headers: [.contentType: "application/json"],
-                            body: .init(byteBuffer: ByteBuffer(bytes: Self.cannedAnswer)))
-        }
         let answer: AdmissionHandler.Answer
         do {
-            answer = try handler.handle(body: body.readableBytesView, as: endpoint == .validate ? .validating : .mutating)
+            answer = try handler.handle(body: body.readableBytesView, as: endpoint)
         } catch {
             return reject(400, error.reason, endpoint: endpoint)
         }
@@ -68,24 +64,21 @@ struct AdmissionEndpoint: Sendable {
         return mediaType.lowercased() == "application/json"
     }
 
-    /// The fixed answer of the benchmark ceiling.
-    static let cannedAnswer = Array(#"{"apiVersion":"admission.k8s.io/v1","kind":"AdmissionReview","response":{"uid":"00000000-0000-0000-0000-000000000000","allowed":true}}"#.utf8)
-
-    private func reject(_ code: Int, _ reason: String, endpoint: AdmissionMetrics.Endpoint) -> Response {
+    private func reject(_ code: Int, _ reason: String, endpoint: WebhookType) -> Response {
         metrics.recordRejection(endpoint: endpoint, code: code)
         logger.warning("rejected admission request", metadata: [
-            "endpoint": "\(endpoint.rawValue)", "status": "\(code)", "reason": "\(reason)",
+            "endpoint": "\(endpoint.endpoint)", "status": "\(code)", "reason": "\(reason)",
         ])
         return Response(status: HTTPResponse.Status(code: code), headers: [.contentType: "text/plain; charset=utf-8"],
                         body: .init(byteBuffer: ByteBuffer(string: reason + "\n")))
     }
 
-    private func log(_ answer: AdmissionHandler.Answer, endpoint: AdmissionMetrics.Endpoint, nanoseconds: Int64) {
+    private func log(_ answer: AdmissionHandler.Answer, endpoint: WebhookType, nanoseconds: Int64) {
         guard logger.logLevel <= .info else { return }
         let outcome = answer.outcome
         var metadata: Logger.Metadata = [
             "uid": "\(answer.request.uid)",
-            "endpoint": "\(endpoint.rawValue)",
+            "endpoint": "\(endpoint.endpoint)",
             "kind": "\(outcome.kind?.rawValue ?? answer.request.kind.kind)",
             "name": "\(outcome.name)",
             "operation": "\(answer.request.operationName)",

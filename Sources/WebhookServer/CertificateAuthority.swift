@@ -34,7 +34,7 @@ public struct CertificateAuthority: Sendable {
     private let key: P256.Signing.PrivateKey
 
     public init(commonName: String = "identity-guard development CA", validity: Duration = .seconds(86_400 * 30))
-        throws(CertificateError)
+        throws(ServingCertificateError)
     {
         do {
             let key = P256.Signing.PrivateKey()
@@ -64,7 +64,7 @@ public struct CertificateAuthority: Sendable {
             name = commonName
             certificatePEM = try certificate.serializeAsPEM().pemString
         } catch {
-            throw CertificateError(.generationFailed, "could not make a CA certificate: \(error)")
+            throw ServingCertificateError(.generationFailed, "could not make a CA certificate: \(error)")
         }
     }
 
@@ -76,13 +76,13 @@ public struct CertificateAuthority: Sendable {
         ipAddresses: [String] = [],
         usage: Usage = .server,
         validity: Duration = .seconds(86_400 * 30)
-    ) throws(CertificateError) -> Issued {
+    ) throws(ServingCertificateError) -> Issued {
         do {
             let key = P256.Signing.PrivateKey()
             var names: [GeneralName] = dnsNames.map { .dnsName($0) }
             for address in ipAddresses {
                 guard let bytes = Self.addressBytes(address) else {
-                    throw CertificateError(.generationFailed, "not an IP address: \(address)")
+                    throw ServingCertificateError(.generationFailed, "not an IP address: \(address)")
                 }
                 names.append(.ipAddress(ASN1OctetString(contentBytes: ArraySlice(bytes))))
             }
@@ -107,10 +107,10 @@ public struct CertificateAuthority: Sendable {
                 issuerPrivateKey: Certificate.PrivateKey(self.key)
             )
             return Issued(certificatePEM: try certificate.serializeAsPEM().pemString, privateKeyPEM: key.pemRepresentation)
-        } catch let error as CertificateError {
+        } catch let error as ServingCertificateError {
             throw error
         } catch {
-            throw CertificateError(.generationFailed, "could not issue a certificate for \(commonName): \(error)")
+            throw ServingCertificateError(.generationFailed, "could not issue a certificate for \(commonName): \(error)")
         }
     }
 

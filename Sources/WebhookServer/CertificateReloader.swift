@@ -6,7 +6,6 @@ import Foundation
 #if canImport(Glibc)
 import Glibc
 #endif
-import Dispatch
 public import Logging
 import NIOCore
 public import NIOSSL
@@ -36,7 +35,7 @@ public final class CertificateReloader: Service, Sendable {
         pollInterval: Duration = .seconds(10),
         logger: Logger,
         onChange: @escaping @Sendable (ServingCertificate) -> Void = { _ in }
-    ) throws(CertificateError) {
+    ) throws(ServingCertificateError) {
         self.certificateFile = certificateFile
         self.privateKeyFile = privateKeyFile
         self.pollInterval = pollInterval
@@ -90,65 +89,33 @@ public final class CertificateReloader: Service, Sendable {
         }
     }
 
-    /// Watches and polls until graceful shutdown.
+    /// Watches and polls until graceful shutdown; the poll loop is a child task of this service, so the
+    /// service group that runs the reloader owns it and nothing outlives the group.
     public func run() async throws {
         let (changes, continuation) = AsyncStream<Void>.makeStream(bufferingPolicy: .bufferingNewest(1))
-        let watch = DirectoryWatch(
-            directories: Set([certificateFile, privateKeyFile].map { URL(fileURLWithPath: $0).deletingLastPathComponent().path }),
-            onEvent: { continuation.yield() }
-        )
-        let poller = Task {
-            while !Task.isCancelled {
-                try? await Task.sleep(for: pollInterval)
-                continuation.yield()
+        let directories = Set([certificateFile, privateKeyFile].map {
+            URL(fileURLWithPath: $0).deletingLastPathComponent().path
+        })
+        let watch = DirectoryWatch(directories: directories, onEvent: { continuation.yield() })
+        defer { watch.stop() }
+        let pollInterval = pollInterval
+        await withTaskGroup(of: Void.self) { group in
+            group.addTask {
+                while !Task.isCancelled {
+                    try? await Task.sleep(for: pollInterval)
+                    continuation.yield()
+                }
             }
-        }
-        await withGracefulShutdownHandler {
-            for await _ in changes.cancelOnGracefulShutdown() {
-                // Let a multi-file update (certificate, then key) settle before reading.
-                try? await Task.sleep(for: .milliseconds(50))
-                reloadIfChanged()
+            await withGracefulShutdownHandler {
+                for await _ in changes.cancelOnGracefulShutdown() {
+                    // Let a multi-file update (certificate, then key) settle before reading.
+                    try? await Task.sleep(for: .milliseconds(50))
+                    reloadIfChanged()
+                }
+            } onGracefulShutdown: {
+                continuation.finish()
             }
-        } onGracefulShutdown: {
-            continuation.finish()
+            group.cancelAll()
         }
-        poller.cancel()
-        watch.stop()
-    }
-}
-
-/// inotify on a few directories (Linux); elsewhere nothing, and polling alone notices changes.
-final class DirectoryWatch: Sendable {
-    #if canImport(Glibc)
-    private nonisolated(unsafe) let source: (any DispatchSourceRead)?
-    #endif
-
-    init(directories: Set<String>, onEvent: @escaping @Sendable () -> Void) {
-        #if canImport(Glibc)
-        let descriptor = inotify_init1(Int32(IN_NONBLOCK | IN_CLOEXEC))
-        guard descriptor >= 0 else {
-            source = nil
-            return
-        }
-        let mask = UInt32(IN_CREATE | IN_MOVED_TO | IN_CLOSE_WRITE | IN_DELETE | IN_ATTRIB | IN_MODIFY)
-        for directory in directories {
-            _ = inotify_add_watch(descriptor, directory, mask)
-        }
-        let source = DispatchSource.makeReadSource(fileDescriptor: descriptor, queue: DispatchQueue(label: "cert-watch"))
-        source.setEventHandler {
-            var buffer = [UInt8](repeating: 0, count: 4096)
-            while read(descriptor, &buffer, buffer.count) > 0 {}
-            onEvent()
-        }
-        source.setCancelHandler { close(descriptor) }
-        source.resume()
-        self.source = source
-        #endif
-    }
-
-    func stop() {
-        #if canImport(Glibc)
-        source?.cancel()
-        #endif
     }
 }

@@ -23,7 +23,7 @@ public struct ServingCertificate: Sendable {
     let fingerprint: [UInt8]
 
     /// Parses and checks a PEM chain and key.
-    public init(certificatePEM: [UInt8], privateKeyPEM: [UInt8]) throws(CertificateError) {
+    public init(certificatePEM: [UInt8], privateKeyPEM: [UInt8]) throws(ServingCertificateError) {
         let certificateText = String(decoding: certificatePEM, as: UTF8.self)
         let keyText = String(decoding: privateKeyPEM, as: UTF8.self)
         let leaf: Certificate
@@ -31,30 +31,30 @@ public struct ServingCertificate: Sendable {
             let pems = try PEMDocument.parseMultiple(pemString: certificateText)
                 .filter { $0.discriminator == "CERTIFICATE" }
             guard let first = pems.first else {
-                throw CertificateError(.invalidCertificate, "the certificate file holds no PEM CERTIFICATE block")
+                throw ServingCertificateError(.invalidCertificate, "the certificate file holds no PEM CERTIFICATE block")
             }
             leaf = try Certificate(pemDocument: first)
-        } catch let error as CertificateError {
+        } catch let error as ServingCertificateError {
             throw error
         } catch {
-            throw CertificateError(.invalidCertificate, "the certificate file is not a valid PEM certificate: \(error)")
+            throw ServingCertificateError(.invalidCertificate, "the certificate file is not a valid PEM certificate: \(error)")
         }
         let key: Certificate.PrivateKey
         do {
             key = try Certificate.PrivateKey(pemEncoded: keyText)
         } catch {
-            throw CertificateError(.invalidPrivateKey, "the key file is not a valid PEM private key (PKCS#8, SEC1 or "
+            throw ServingCertificateError(.invalidPrivateKey, "the key file is not a valid PEM private key (PKCS#8, SEC1 or "
                 + "PKCS#1): \(error)")
         }
         guard key.publicKey == leaf.publicKey else {
-            throw CertificateError(.keyMismatch, "the private key does not match the certificate "
+            throw ServingCertificateError(.keyMismatch, "the private key does not match the certificate "
                 + "\(leaf.subject) (a half-rotated certificate Secret?)")
         }
         do {
             chain = try NIOSSLCertificate.fromPEMBytes(certificatePEM)
             privateKey = try NIOSSLPrivateKey(bytes: privateKeyPEM, format: .pem)
         } catch {
-            throw CertificateError(.invalidCertificate, "TLS could not load the pair: \(error)")
+            throw ServingCertificateError(.invalidCertificate, "TLS could not load the pair: \(error)")
         }
         notValidAfter = leaf.notValidAfter
         subject = String(describing: leaf.subject)
@@ -62,19 +62,19 @@ public struct ServingCertificate: Sendable {
     }
 
     /// Reads the pair from PEM files.
-    public init(certificateFile: String, privateKeyFile: String) throws(CertificateError) {
+    public init(certificateFile: String, privateKeyFile: String) throws(ServingCertificateError) {
         let files = try Self.read(certificateFile: certificateFile, privateKeyFile: privateKeyFile)
         try self.init(certificatePEM: files.certificate, privateKeyPEM: files.key)
     }
 
-    static func read(certificateFile: String, privateKeyFile: String) throws(CertificateError)
+    static func read(certificateFile: String, privateKeyFile: String) throws(ServingCertificateError)
         -> (certificate: [UInt8], key: [UInt8])
     {
-        func load(_ path: String, _ what: String) throws(CertificateError) -> [UInt8] {
+        func load(_ path: String, _ what: String) throws(ServingCertificateError) -> [UInt8] {
             do {
                 return Array(try Data(contentsOf: URL(fileURLWithPath: path)))
             } catch {
-                throw CertificateError(.unreadable, "cannot read the \(what) file \(path): \(error)")
+                throw ServingCertificateError(.unreadable, "cannot read the \(what) file \(path): \(error)")
             }
         }
         return (try load(certificateFile, "certificate"), try load(privateKeyFile, "private key"))

@@ -29,22 +29,28 @@ public struct WebhookServer: Sendable {
     }
 
     public let configuration: WebhookServerConfiguration
-    public let handler: AdmissionHandler
+    /// What answers `/validate` and `/mutate`.
+    public let responder: any AdmissionResponder
     public let metrics: AdmissionMetrics
     public let readiness: ReadinessState
     public let certificates: CertificateReloader
     private let logger: Logger
 
     /// Loads the certificate pair (throws when it is unusable: the server must not start without one).
+    ///
+    /// - Parameter responder: answers `/validate` and `/mutate`; nil serves `handler` through the admission
+    ///   transport (content type, body limit, one log line and metrics per request).
     public init(
         configuration: WebhookServerConfiguration,
         handler: AdmissionHandler,
+        responder: (any AdmissionResponder)? = nil,
         metrics: AdmissionMetrics = AdmissionMetrics(),
         readiness: ReadinessState = ReadinessState(),
         logger: Logger
-    ) throws(CertificateError) {
+    ) throws(ServingCertificateError) {
         self.configuration = configuration
-        self.handler = handler
+        self.responder = responder ?? AdmissionEndpoint(handler: handler, metrics: metrics, logger: logger,
+                                                        maxBodyBytes: configuration.maxBodyBytes)
         self.metrics = metrics
         self.readiness = readiness
         self.logger = logger
@@ -87,16 +93,6 @@ public struct WebhookServer: Sendable {
         return services
     }
 
-    /// Runs every service until SIGTERM or SIGINT, then shuts down gracefully.
-    public func run() async throws {
-        let group = ServiceGroup(configuration: .init(
-            services: try services().map { .init(service: $0) },
-            gracefulShutdownSignals: [.sigterm, .sigint],
-            logger: logger
-        ))
-        try await group.run()
-    }
-
     // MARK: - Assembly
 
     func makeTLSConfiguration() throws -> TLSConfiguration {
@@ -114,10 +110,10 @@ public struct WebhookServer: Sendable {
             do {
                 authorities = try NIOSSLCertificate.fromPEMFile(clientCAFile)
             } catch {
-                throw CertificateError(.unreadable, "cannot read the client CA file \(clientCAFile): \(error)")
+                throw ServingCertificateError(.unreadable, "cannot read the client CA file \(clientCAFile): \(error)")
             }
             guard !authorities.isEmpty else {
-                throw CertificateError(.invalidCertificate, "the client CA file \(clientCAFile) holds no certificate")
+                throw ServingCertificateError(.invalidCertificate, "the client CA file \(clientCAFile) holds no certificate")
             }
             tls.trustRoots = .certificates(authorities)
             tls.certificateVerification = .noHostnameVerification
@@ -151,11 +147,12 @@ public struct WebhookServer: Sendable {
     func makeRouter(admission: Bool) -> Router<BasicRequestContext> {
         let router = Router(context: BasicRequestContext.self)
         if admission {
-            let endpoint = AdmissionEndpoint(handler: handler, metrics: metrics, logger: logger,
-                                             maxBodyBytes: configuration.maxBodyBytes,
-                                             cannedAnswers: configuration.cannedAnswers)
-            router.post("validate") { request, _ in await endpoint.respond(to: request, endpoint: .validate) }
-            router.post("mutate") { request, _ in await endpoint.respond(to: request, endpoint: .mutate) }
+            let responder = responder
+            for webhook in WebhookType.allCases {
+                router.post(RouterPath(webhook.endpoint)) { request, _ in
+                    await responder.respond(to: request, webhook: webhook)
+                }
+            }
         }
         let readiness = readiness
         let metrics = metrics

@@ -19,9 +19,6 @@ public struct WebhookServerConfiguration: Sendable {
     public var readTimeout: Duration = .seconds(10)
     /// How often the certificate files are re-read, besides inotify.
     public var certificatePollInterval: Duration = .seconds(10)
-    /// Benchmark ceiling: `/validate` and `/mutate` read the body and answer a fixed AdmissionReview without
-    /// parsing. Never for production.
-    public var cannedAnswers: Bool = false
 
     public init(certificateFile: String, privateKeyFile: String) {
         self.certificateFile = certificateFile

@@ -1,39 +1,13 @@
+import KubeJSON
+import IdentityGuardTesting
 import Admission
 import Foundation
 import IdentityRules
 import Testing
 
 /// Request bodies built from a template, for the protocol edge cases.
-enum Review {
-    static func body(
-        apiVersion: String = "admission.k8s.io/v1",
-        uid: String = "705ab4f5-6393-11e8-b7cc-42010a800002",
-        kind: JSONValue = ["group": "auth.alauda.io", "version": "v1", "kind": "User"],
-        operation: String = "CREATE",
-        name: String = "alice",
-        subResource: String? = nil,
-        object: JSONValue? = nil,
-        oldObject: JSONValue? = nil,
-        dryRun: Bool = false
-    ) -> [UInt8] {
-        var request = JSONObject([
-            .init(key: "uid", value: .string(uid)),
-            .init(key: "kind", value: kind),
-            .init(key: "name", value: .string(name)),
-            .init(key: "operation", value: .string(operation)),
-        ])
-        if let subResource { request["subResource"] = .string(subResource) }
-        request["object"] = object ?? .null
-        request["oldObject"] = oldObject ?? .null
-        request["dryRun"] = .bool(dryRun)
-        let review: JSONValue = ["apiVersion": .string(apiVersion), "kind": "AdmissionReview", "request": .object(request)]
-        return JSONWriter.serialize(review)
-    }
-
-    static func user(_ spec: JSONValue, name: String = "alice") -> JSONValue {
-        ["apiVersion": "auth.alauda.io/v1", "kind": "User", "metadata": ["name": .string(name)], "spec": spec]
-    }
-
+extension Review {
+    /// The handler's answer to `body`, parsed.
     static func answer(_ body: [UInt8], _ webhook: WebhookType = .validating,
                        handler: AdmissionHandler = AdmissionHandler()) throws -> JSONValue {
         let answer = try handler.handle(body: body, as: webhook)

@@ -1,8 +1,10 @@
+import IdentityGuardTesting
 import ClusterCache
 import Foundation
 import IdentityRules
 import WebhookServer
 import Testing
+import KubeJSON
 
 /// The Kubernetes client and its credentials against the fake API server.
 @Suite("Kubernetes client and kubeconfig", .timeLimit(.minutes(1)))
@@ -21,7 +23,7 @@ struct KubernetesClientTests {
         let api = try await FakeAPIServer.start()
         api.seed(7)
         api.configure { $0.token = "kube-token" }
-        let caData = Data(api.certificates.authority.certificatePEM.utf8).base64EncodedString()
+        let caData = Data(api.pki.authority.certificatePEM.utf8).base64EncodedString()
         let path = try temporaryFile("config", """
             apiVersion: v1
             kind: Config
@@ -49,7 +51,7 @@ struct KubernetesClientTests {
             #expect(credentials.source == "kubeconfig \(path), context fake")
             let client = try KubernetesClient(credentials: credentials)
             do {
-                let page = try await client.list(.users, limit: 5)
+                let page = try await client.list(.user, limit: 5)
                 #expect(page.items.count == 5)
                 #expect(page.continueToken != nil)
                 #expect(page.resourceVersion == "\(api.resourceVersion)")
@@ -57,7 +59,7 @@ struct KubernetesClientTests {
                 #expect(page.items[0]["metadata"]?["managedFields"] == nil)
                 #expect(page.items[0]["metadata"]?["name"]?.stringValue == "user-00000")
                 #expect(page.items[0]["spec"]?["email"]?.stringValue == "user-00000@example.com")
-                let rest = try await client.list(.users, limit: 5, continueToken: page.continueToken)
+                let rest = try await client.list(.user, limit: 5, continueToken: page.continueToken)
                 #expect(rest.items.count == 2)
                 #expect(rest.continueToken == nil)
                 #expect(rest.resourceVersion == page.resourceVersion)
@@ -115,23 +117,23 @@ struct KubernetesClientTests {
         do {
             api.configure { $0.notFound = true }
             await #expect {
-                _ = try await client.list(.users, limit: 1)
+                _ = try await client.list(.user, limit: 1)
             } throws: { error in
                 guard let error = error as? KubernetesError else { return false }
                 return error.code == .notFound && error.message == "users.auth.alauda.io is not served by the API "
                     + "server (is its CRD installed?): the server could not find the requested resource"
             }
             api.configure { $0.notFound = false }
-            let first = try await client.list(.users, limit: 1)
+            let first = try await client.list(.user, limit: 1)
             api.configure { $0.expireNextContinue = true }
             await #expect {
-                _ = try await client.list(.users, limit: 1, continueToken: first.continueToken)
+                _ = try await client.list(.user, limit: 1, continueToken: first.continueToken)
             } throws: { error in
                 (error as? KubernetesError)?.code == .gone
             }
             api.configure { $0.token = "another-token" }
             await #expect {
-                _ = try await client.list(.users, limit: 1)
+                _ = try await client.list(.user, limit: 1)
             } throws: { error in
                 (error as? KubernetesError)?.code == .unauthorized
             }
@@ -152,31 +154,31 @@ struct KubernetesClientTests {
         let added = api.add("carol", email: "carol@example.com")
         let client = try KubernetesClient(credentials: try api.credentials())
         do {
-            let stream = try await client.watch(.users, resourceVersion: "\(start)", timeoutSeconds: 5)
+            let stream = try await client.watch(.user, resourceVersion: "\(start)", timeoutSeconds: 5)
             var iterator = stream.makeAsyncIterator()
             guard case .added(let carol)? = try await iterator.next() else {
                 Issue.record("expected ADDED")
-                throw HarnessFailure("no ADDED event")
+                throw TestFailure("no ADDED event")
             }
             #expect(carol["metadata"]?["resourceVersion"]?.stringValue == "\(added)")
             #expect(carol["metadata"]?["managedFields"] == nil)
             let bookmark = api.bookmark()
             guard case .bookmark(let version)? = try await iterator.next() else {
-                throw HarnessFailure("no BOOKMARK event")
+                throw TestFailure("no BOOKMARK event")
             }
             #expect(version == "\(bookmark)")
             api.delete("carol")
             guard case .deleted(let deleted)? = try await iterator.next() else {
-                throw HarnessFailure("no DELETED event")
+                throw TestFailure("no DELETED event")
             }
             #expect(deleted["metadata"]?["name"]?.stringValue == "carol")
             api.endWatches()
             #expect(try await iterator.next() == nil)
             // From before the compaction point: an ERROR event with the 410 Status.
-            let errors = try await client.watch(.users, resourceVersion: "1", timeoutSeconds: 5)
+            let errors = try await client.watch(.user, resourceVersion: "1", timeoutSeconds: 5)
             var errorIterator = errors.makeAsyncIterator()
             guard case .error(let code, let message)? = try await errorIterator.next() else {
-                throw HarnessFailure("no ERROR event")
+                throw TestFailure("no ERROR event")
             }
             #expect(code == 410)
             #expect(message.hasPrefix("too old resource version: 1"))

@@ -1,3 +1,5 @@
+import IdentityRules
+import IdentityGuardTesting
 import ClusterCache
 import Foundation
 import Testing
@@ -18,7 +20,7 @@ struct ReflectorProtocolTests {
     }
 
     /// Starts a cache on `api`, runs `body`, and stops the cache whatever happens.
-    private func withCache(_ api: FakeAPIServer, timing: Reflector.Timing = RunningCache.timing(),
+    private func withCache(_ api: FakeAPIServer, timing: WatcherTiming = RunningCache.timing(),
                            _ body: (RunningCache) async throws -> Void) async throws
     {
         let cache = try RunningCache(api: api, timing: timing)
@@ -38,15 +40,15 @@ struct ReflectorProtocolTests {
             let listVersion = api.resourceVersion
             try await withCache(api) { cache in
                 #expect(await cache.synced())
-                #expect(cache.events.current.synced.map(\.users) == [1_203])
-                #expect(cache.events.current.synced.first?.first == true)
+                #expect(cache.syncs.map(\.users) == [1_203])
+                #expect(cache.syncs.first?.first == true)
                 #expect(cache.index.userCount == 1_203)
                 for number in [0, 1, 99, 100, 101, 600, 1_199, 1_202] {
                     let name = String(format: "user-%05d", number)
                     #expect(cache.index.userNames(forNormalizedEmail: "\(name)@example.com") == [name])
                 }
                 #expect(cache.index.userNames(forNormalizedEmail: "user-01203@example.com").isEmpty)
-                #expect(await poll { api.requests.watches >= 1 })
+                #expect(await eventually { api.requests.watches >= 1 })
                 let requests = api.requests
                 #expect(requests.lists == 13)
                 #expect(requests.continued == 12)
@@ -63,27 +65,27 @@ struct ReflectorProtocolTests {
             api.seed(3)
             try await withCache(api) { cache in
                 #expect(await cache.synced())
-                #expect(await poll { api.openWatches == 1 })
+                #expect(await eventually { api.openWatches == 1 })
                 let index = cache.index
 
                 api.add("dave", email: "Dave@Example.com")
-                #expect(await poll { index.userNames(forNormalizedEmail: "dave@example.com") == ["dave"] })
+                #expect(await eventually { index.userNames(forNormalizedEmail: "dave@example.com") == ["dave"] })
                 #expect(index.userCount == 4)
 
                 api.modify("user-00001", email: "renamed@example.com")
-                #expect(await poll { index.userNames(forNormalizedEmail: "renamed@example.com") == ["user-00001"] })
+                #expect(await eventually { index.userNames(forNormalizedEmail: "renamed@example.com") == ["user-00001"] })
                 #expect(index.userNames(forNormalizedEmail: "user-00001@example.com").isEmpty)
 
                 api.delete("user-00002")
-                #expect(await poll { !index.containsUser(named: "user-00002") })
+                #expect(await eventually { !index.containsUser(named: "user-00002") })
                 #expect(index.userNames(forNormalizedEmail: "user-00002@example.com").isEmpty)
                 #expect(index.userCount == 3)
 
                 // A User without an email is known by name only.
                 api.add("no-email", email: nil)
-                #expect(await poll { index.containsUser(named: "no-email") })
+                #expect(await eventually { index.containsUser(named: "no-email") })
                 #expect(api.requests.lists == 1)
-                #expect(cache.events.current.relisted == 0)
+                #expect(cache.relists == 0)
             }
         }
     }
@@ -94,17 +96,17 @@ struct ReflectorProtocolTests {
             api.seed(5)
             try await withCache(api) { cache in
                 #expect(await cache.synced())
-                #expect(await poll { api.openWatches == 1 })
+                #expect(await eventually { api.openWatches == 1 })
                 api.add("erin", email: "erin@example.com")
-                #expect(await poll { cache.index.containsUser(named: "erin") })
+                #expect(await eventually { cache.index.containsUser(named: "erin") })
                 let bookmark = api.bookmark()
-                #expect(await poll { cache.events.current.changed >= 2 })  // erin, then the bookmark
+                // The bookmark is read before the end of the stream that follows it on the same connection.
                 api.endWatches()
-                #expect(await poll { api.requests.watches >= 2 })
+                #expect(await eventually { api.requests.watches >= 2 })
                 #expect(api.requests.watchResourceVersions[1] == "\(bookmark)")
                 #expect(api.requests.lists == 1)
-                #expect(await poll { cache.events.current.watchRestarted >= 1 })
-                #expect(cache.events.current.relisted == 0)
+                #expect(await eventually { cache.watchRestarts >= 1 })
+                #expect(cache.relists == 0)
             }
         }
     }
@@ -117,13 +119,13 @@ struct ReflectorProtocolTests {
             try await withCache(api) { cache in
                 #expect(await cache.synced())
                 #expect(cache.index.userCount == 350)
-                #expect(cache.events.current.synced.map(\.users) == [350])
+                #expect(cache.syncs.map(\.users) == [350])
                 // Page 1, its continuation refused with 410, then pages 1–4 again.
                 #expect(api.requests.lists == 6)
                 #expect(api.requests.continued == 4)
                 #expect(cache.index.userNames(forNormalizedEmail: "user-00349@example.com") == ["user-00349"])
-                #expect(cache.events.current.relisted == 0)
-                #expect(await poll { api.openWatches == 1 })
+                #expect(cache.relists == 0)
+                #expect(await eventually { api.openWatches == 1 })
             }
         }
     }
@@ -134,23 +136,23 @@ struct ReflectorProtocolTests {
             api.seed(10)
             try await withCache(api) { cache in
                 #expect(await cache.synced())
-                #expect(await poll { api.openWatches == 1 })
+                #expect(await eventually { api.openWatches == 1 })
                 // An event the open watch does not deliver, then the history is compacted past it.
                 api.add("missed", email: "missed@example.com", broadcast: false)
                 let compacted = api.compact()
                 api.endWatches()
                 #expect(await cache.synced(times: 2))
-                #expect(cache.events.current.relisted == 1)
-                #expect(cache.events.current.synced.map(\.first) == [true, false])
+                #expect(cache.relists == 1)
+                #expect(cache.syncs.map(\.first) == [true, false])
                 #expect(cache.index.userNames(forNormalizedEmail: "missed@example.com") == ["missed"])
                 #expect(cache.index.userCount == 11)
                 #expect(api.requests.lists == 2)
-                #expect(await poll { api.requests.watches >= 3 })
+                #expect(await eventually { api.requests.watches >= 3 })
                 // Watch from the list, watch from the old version (ERROR 410), watch from the relist.
                 #expect(api.requests.watchResourceVersions[2] == "\(compacted)")
-                #expect(await poll { api.openWatches == 1 })
+                #expect(await eventually { api.openWatches == 1 })
                 api.add("after", email: "after@example.com")
-                #expect(await poll { cache.index.containsUser(named: "after") })
+                #expect(await eventually { cache.index.containsUser(named: "after") })
             }
         }
     }
@@ -161,16 +163,16 @@ struct ReflectorProtocolTests {
             api.seed(10)
             try await withCache(api) { cache in
                 #expect(await cache.synced())
-                #expect(await poll { api.openWatches == 1 })
+                #expect(await eventually { api.openWatches == 1 })
                 api.configure { $0.goneOnNextWatch = true }
                 api.endWatches()
                 #expect(await cache.synced(times: 2))
-                #expect(cache.events.current.relisted == 1)
+                #expect(cache.relists == 1)
                 #expect(api.requests.lists == 2)
                 #expect(cache.index.userCount == 10)
-                #expect(await poll { api.openWatches == 1 })
+                #expect(await eventually { api.openWatches == 1 })
                 api.delete("user-00000")
-                #expect(await poll { !cache.index.containsUser(named: "user-00000") })
+                #expect(await eventually { !cache.index.containsUser(named: "user-00000") })
             }
         }
     }
@@ -181,15 +183,15 @@ struct ReflectorProtocolTests {
             api.seed(10)
             try await withCache(api) { cache in
                 #expect(await cache.synced())
-                #expect(await poll { api.openWatches == 1 })
+                #expect(await eventually { api.openWatches == 1 })
                 let seen = api.add("first", email: "first@example.com")
-                #expect(await poll { cache.index.containsUser(named: "first") })
+                #expect(await eventually { cache.index.containsUser(named: "first") })
                 if abruptly { api.dropWatches() } else { api.endWatches() }
                 // Made while no watch is open: the next watch must replay them.
                 api.add("second", email: "second@example.com")
                 api.modify("first", email: "first-renamed@example.com")
                 api.delete("user-00003")
-                #expect(await poll {
+                #expect(await eventually {
                     cache.index.containsUser(named: "second") && !cache.index.containsUser(named: "user-00003")
                         && cache.index.userNames(forNormalizedEmail: "first-renamed@example.com") == ["first"]
                 })
@@ -198,7 +200,7 @@ struct ReflectorProtocolTests {
                 #expect(api.requests.watches >= 2)
                 #expect(api.requests.watchResourceVersions[1] == "\(seen)", "the second watch starts where the first ended")
                 #expect(api.requests.lists == 1, "a watch that ends is reopened, not relisted")
-                #expect(cache.events.current.relisted == 0)
+                #expect(cache.relists == 0)
             }
         }
     }
@@ -210,15 +212,15 @@ struct ReflectorProtocolTests {
             api.configure { $0.notFound = true }
             try await withCache(api) { cache in
                 // Backoff 20 ms doubling up to 200 ms: retried again and again, never synced.
-                #expect(await poll { api.requests.total >= 5 })
-                #expect(cache.events.current.synced.isEmpty)
+                #expect(await eventually { api.requests.total >= 5 })
+                #expect(cache.syncs.isEmpty)
                 #expect(api.requests.lists == 0)
                 #expect(cache.index.userCount == 0)
                 api.configure { $0.notFound = false }
                 #expect(await cache.synced())
-                #expect(cache.events.current.synced.map(\.users) == [42])
-                #expect(cache.events.current.synced.first?.first == true)
-                #expect(await poll { api.openWatches == 1 })
+                #expect(cache.syncs.map(\.users) == [42])
+                #expect(cache.syncs.first?.first == true)
+                #expect(await eventually { api.openWatches == 1 })
             }
         }
     }
@@ -232,9 +234,9 @@ struct ReflectorProtocolTests {
                 #expect(await cache.synced(within: .seconds(10)))
                 #expect(cache.index.userCount == 250)
                 #expect(api.requests.lists == 3)
-                #expect(await poll { api.openWatches == 1 })
+                #expect(await eventually { api.openWatches == 1 })
                 api.add("late", email: "late@example.com")
-                #expect(await poll { cache.index.containsUser(named: "late") })
+                #expect(await eventually { cache.index.containsUser(named: "late") })
             }
         }
     }
@@ -244,9 +246,9 @@ struct ReflectorProtocolTests {
         try await withAPIServer { api in
             api.seed(3)
             let cache = try RunningCache(credentials: try api.credentials(token: "wrong-token"))
-            #expect(await poll { api.requests.total >= 3 })
+            #expect(await eventually { api.requests.total >= 3 })
             #expect(api.requests.authorizations == ["Bearer wrong-token"])
-            #expect(cache.events.current.synced.isEmpty)
+            #expect(cache.syncs.isEmpty)
             await cache.stop { api.endWatches() }
         }
     }

@@ -1,3 +1,4 @@
+import IdentityGuardTesting
 import AsyncHTTPClient
 import Foundation
 import IdentityRules
@@ -9,13 +10,14 @@ import ServiceLifecycle
 import Testing
 import WebhookServer
 import Admission
+import KubeJSON
 
 @Suite("certs/generate.sh")
 struct CertificateScriptTests {
     static func generate() throws -> URL {
         let out = FileManager.default.temporaryDirectory.appendingPathComponent("certs-\(UUID().uuidString)")
-        let result = try Repository.run("bash", ["certs/generate.sh", "--out", out.path])
-        #expect(result.status == 0, "generate.sh failed: \(result.error)")
+        let result = try Subprocess.run("bash", ["certs/generate.sh", "--out", out.path])
+        #expect(result.status == 0, "generate.sh failed: \(result.standardError)")
         return out
     }
 
@@ -23,14 +25,14 @@ struct CertificateScriptTests {
     func certificate() throws {
         let out = try Self.generate()
         defer { try? FileManager.default.removeItem(at: out) }
-        let verify = try Repository.run("openssl", ["verify", "-CAfile", out.appendingPathComponent("ca.crt").path,
+        let verify = try Subprocess.run("openssl", ["verify", "-CAfile", out.appendingPathComponent("ca.crt").path,
                                                     out.appendingPathComponent("tls.crt").path])
         #expect(verify.status == 0)
-        #expect(verify.output.hasSuffix("tls.crt: OK\n"))
-        let names = try Repository.run("openssl", ["x509", "-in", out.appendingPathComponent("tls.crt").path,
+        #expect(verify.standardOutput.hasSuffix("tls.crt: OK\n"))
+        let names = try Subprocess.run("openssl", ["x509", "-in", out.appendingPathComponent("tls.crt").path,
                                                    "-noout", "-ext", "subjectAltName"])
-        #expect(names.output.contains("DNS:identity-guard.identity-guard.svc,"))
-        #expect(names.output.contains("DNS:identity-guard.identity-guard.svc.cluster.local"))
+        #expect(names.standardOutput.contains("DNS:identity-guard.identity-guard.svc,"))
+        #expect(names.standardOutput.contains("DNS:identity-guard.identity-guard.svc.cluster.local"))
         let key = try FileManager.default.attributesOfItem(atPath: out.appendingPathComponent("tls.key").path)
         #expect((key[.posixPermissions] as? Int) == 0o600)
     }

@@ -1,6 +1,8 @@
+import IdentityGuardTesting
 import Foundation
 import IdentityRules
 import Testing
+import KubeJSON
 
 @Suite("deploy/ renders what SPEC §4 asks")
 struct KustomizeTests {

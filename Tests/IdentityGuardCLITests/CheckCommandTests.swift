@@ -1,3 +1,5 @@
+import KubeJSON
+import IdentityGuardTesting
 import Foundation
 import IdentityGuardCLI
 import IdentityRules

@@ -1,38 +1,9 @@
+import KubeJSON
+import IdentityGuardTesting
 import Foundation
 import IdentityGuardCLI
 import IdentityRules
 import Testing
-
-/// Runs the built `identity-guard` executable, as a user would.
-enum Executable {
-    static var url: URL {
-        // The test runner sits beside the products it was built with (`.build/<triple>/debug/`).
-        let directory = Bundle.main.executableURL?.deletingLastPathComponent() ?? Bundle.main.bundleURL
-        return directory.appendingPathComponent("identity-guard")
-    }
-
-    struct Result {
-        var status: Int32
-        var standardOutput: String
-        var standardError: String
-    }
-
-    static func run(_ arguments: [String]) throws -> Result {
-        let process = Process()
-        process.executableURL = url
-        process.arguments = arguments
-        let output = Pipe()
-        let error = Pipe()
-        process.standardOutput = output
-        process.standardError = error
-        try process.run()
-        let outputData = output.fileHandleForReading.readDataToEndOfFile()
-        let errorData = error.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        return Result(status: process.terminationStatus, standardOutput: String(decoding: outputData, as: UTF8.self),
-                      standardError: String(decoding: errorData, as: UTF8.self))
-    }
-}
 
 @Suite("identity-guard rules and version")
 struct CommandLineTests {
@@ -88,21 +59,21 @@ struct CommandLineTests {
 
     @Test("the executable prints the same listing and exits 0")
     func rulesSubprocess() throws {
-        let result = try Executable.run(["rules"])
+        let result = try Subprocess.run(Subprocess.identityGuard.path, ["rules"])
         #expect(result.status == 0)
         #expect(result.standardOutput == Self.expectedText)
         #expect(result.standardError.isEmpty)
-        let json = try Executable.run(["rules", "--format", "json"])
+        let json = try Subprocess.run(Subprocess.identityGuard.path, ["rules", "--format", "json"])
         #expect(json.status == 0)
         #expect(try JSONReader.parse(json.standardOutput) == JSONReader.parse(RulesCommand.render(format: .json)))
     }
 
     @Test("version, and a usage error for an unknown format")
     func versionAndUsage() throws {
-        let version = try Executable.run(["version"])
+        let version = try Subprocess.run(Subprocess.identityGuard.path, ["version"])
         #expect(version.status == 0)
         #expect(version.standardOutput == "identity-guard \(IdentityGuardVersion.current)\n")
-        let bad = try Executable.run(["rules", "--format", "xml"])
+        let bad = try Subprocess.run(Subprocess.identityGuard.path, ["rules", "--format", "xml"])
         #expect(bad.status == 64)
         #expect(bad.standardError.contains("The value 'xml' is invalid for '--format <format>'"))
         #expect(bad.standardOutput.isEmpty)

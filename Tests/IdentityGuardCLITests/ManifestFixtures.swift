@@ -1,3 +1,4 @@
+import IdentityGuardTesting
 import Foundation
 
 /// A temporary directory of manifest files for `check` and `mutate` tests, and a way to run the executable in
@@ -27,26 +28,9 @@ struct ManifestFixtures {
     func remove() { try? FileManager.default.removeItem(atPath: directory) }
 
     /// Runs the built executable in this directory.
-    func run(_ arguments: [String], standardInput: String? = nil) throws -> Executable.Result {
-        let process = Process()
-        process.executableURL = Executable.url
-        process.arguments = arguments
-        process.currentDirectoryURL = URL(fileURLWithPath: directory)
-        let output = Pipe()
-        let error = Pipe()
-        let input = Pipe()
-        process.standardOutput = output
-        process.standardError = error
-        process.standardInput = input
-        try process.run()
-        if let standardInput { input.fileHandleForWriting.write(Data(standardInput.utf8)) }
-        try input.fileHandleForWriting.close()
-        let outputData = output.fileHandleForReading.readDataToEndOfFile()
-        let errorData = error.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        return Executable.Result(status: process.terminationStatus,
-                                 standardOutput: String(decoding: outputData, as: UTF8.self),
-                                 standardError: String(decoding: errorData, as: UTF8.self))
+    func run(_ arguments: [String], standardInput: String? = nil) throws -> Subprocess.Result {
+        try Subprocess.run(Subprocess.identityGuard.path, arguments, in: URL(fileURLWithPath: directory),
+                           standardInput: standardInput)
     }
 
     static let alice = """

@@ -1,5 +1,6 @@
 import IdentityRules
 import Testing
+import KubeJSON
 
 @Suite("Identity rules")
 struct IdentityKindRulesTests {

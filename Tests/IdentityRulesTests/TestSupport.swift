@@ -1,3 +1,4 @@
+import KubeJSON
 import IdentityRules
 
 /// Builders for the objects the rule tests check.

@@ -1,6 +1,7 @@
 import IdentityRules
 import Manifests
 import Testing
+import KubeJSON
 
 @Suite("Manifest loading: documents, positions, Lists, duplicate keys, syntax errors")
 struct ManifestLoaderTests {

@@ -1,3 +1,4 @@
+import KubeJSON
 import IdentityRules
 import Manifests
 import Testing

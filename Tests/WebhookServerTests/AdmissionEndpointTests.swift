@@ -1,3 +1,5 @@
+import KubeJSON
+import IdentityGuardTesting
 import Admission
 import AsyncHTTPClient
 import Foundation

@@ -1,3 +1,4 @@
+import IdentityGuardTesting
 import SwiftASN1
 import Testing
 import WebhookServer

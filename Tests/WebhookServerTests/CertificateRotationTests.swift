@@ -1,3 +1,4 @@
+import IdentityGuardTesting
 import AsyncHTTPClient
 import Foundation
 import IdentityRules
@@ -7,6 +8,7 @@ import NIOHTTP1
 import NIOSSL
 import Testing
 import WebhookServer
+import KubeJSON
 
 /// The serving certificate is swapped without a restart when its files change (cert-manager), for new
 /// handshakes only; a broken new pair is refused and the old one kept.
@@ -79,7 +81,7 @@ struct CertificateRotationTests {
                 #expect(server.logs.events("serving certificate reloaded").count == 1)
 
                 // A brand-new client trusts the new certificate too.
-                try await withHTTPClient(try WebhookServerTests.clientConfiguration(trusting: pki)) { fresh async throws in
+                try await withHTTPClient(try IdentityGuardTesting.clientConfiguration(trusting: pki)) { fresh async throws in
                     #expect(try await server.send("/healthz", method: .GET, contentType: nil, client: fresh).text == "ok\n")
                 }
             }

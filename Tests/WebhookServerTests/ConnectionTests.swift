@@ -1,9 +1,11 @@
+import IdentityGuardTesting
 import Foundation
 import IdentityRules
 import NIOCore
 import NIOHTTP1
 import Testing
 import WebhookServer
+import KubeJSON
 
 /// Connections that misbehave — slow or half-open clients, non-TLS bytes on the TLS port — are closed, and the
 /// server keeps serving everyone else.

@@ -1,9 +1,11 @@
+import IdentityGuardTesting
 import AsyncHTTPClient
 import IdentityRules
 import NIOCore
 import NIOHTTP1
 import Testing
 import WebhookServer
+import KubeJSON
 
 /// Graceful shutdown (SIGTERM: stop accepting, finish what is in flight, return) and the HTTP versions served.
 @Suite("Lifecycle and protocols")

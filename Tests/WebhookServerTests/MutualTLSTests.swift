@@ -1,9 +1,11 @@
+import IdentityGuardTesting
 import AsyncHTTPClient
 import Foundation
 import IdentityRules
 import NIOHTTP1
 import Testing
 import WebhookServer
+import KubeJSON
 
 /// With a client CA configured, only clients presenting a certificate from that CA get an answer.
 @Suite("Mutual TLS")

@@ -1,3 +1,5 @@
+import KubeJSON
+import IdentityGuardTesting
 import AsyncHTTPClient
 import IdentityRules
 import NIOHTTP1

@@ -1,3 +1,5 @@
+public import KubeJSON
+
 /// A path to a field, printed the way Kubernetes' `field.Path` prints it: `spec.groups[2]`, `extra[team]`.
 ///
 /// Violations carry one so that messages read like the apiserver's, sort in field order, and can be turned
@@ -84,17 +86,22 @@ public struct FieldPath: Sendable, Hashable, Comparable, CustomStringConvertible
         }
         return lhs.segments.count < rhs.segments.count
     }
-}
 
-/// RFC 6901 JSON Pointer escaping, shared by field paths and JSON Patch.
-public enum JSONPointer {
-    public static func escape(_ token: String) -> String {
-        guard token.utf8.contains(where: { $0 == UInt8(ascii: "~") || $0 == UInt8(ascii: "/") }) else { return token }
-        return token.replacing("~", with: "~0").replacing("/", with: "~1")
-    }
-
-    public static func unescape(_ token: String) -> String {
-        guard token.utf8.contains(UInt8(ascii: "~")) else { return token }
-        return token.replacing("~1", with: "/").replacing("~0", with: "~")
+    /// The field a JSON Pointer names in `document`: a token is a list position where the value it descends
+    /// into is an array, a field name otherwise.
+    public init(jsonPointer pointer: String, in document: JSONValue) {
+        var segments: [Segment] = []
+        var current: JSONValue? = document
+        for raw in pointer.split(separator: "/", omittingEmptySubsequences: false).dropFirst() {
+            let token = JSONPointer.unescape(String(raw))
+            if let elements = current?.arrayValue, let position = Int(token) {
+                segments.append(.index(position))
+                current = elements.indices.contains(position) ? elements[position] : nil
+            } else {
+                segments.append(.field(token))
+                current = current?[token]
+            }
+        }
+        self.init(segments)
     }
 }

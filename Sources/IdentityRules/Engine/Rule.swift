@@ -1,3 +1,5 @@
+public import KubeJSON
+
 /// One policy over one kind, with a stable id: the unit of configuration, reporting and documentation.
 ///
 /// Like a swift-certificates `VerifierPolicy` or a kube-linter check, a rule does one thing, lives in one file

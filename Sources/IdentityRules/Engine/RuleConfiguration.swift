@@ -1,3 +1,5 @@
+public import KubeJSON
+
 /// Per-rule enforcement (`deny`, `warn`, `off`) over the catalogue's defaults.
 ///
 /// Read from the `rules:` map of a config file (SPEC §5) by `serve`, `check` and `mutate`. An unknown rule id

@@ -1,3 +1,5 @@
+public import KubeJSON
+
 /// The one rule engine behind the webhook and the offline checker.
 ///
 /// Given a ``RuleSubject`` it runs the rules of that kind at their configured enforcement and returns every

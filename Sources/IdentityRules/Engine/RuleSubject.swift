@@ -1,3 +1,5 @@
+public import KubeJSON
+
 /// What a rule looks at: the object, the operation, the previous object on UPDATE, and the other Users.
 ///
 /// The webhook builds it from an AdmissionReview, the offline checker from a document in a file; rules do

@@ -1,3 +1,5 @@
+public import KubeJSON
+
 /// One way an object breaks one rule: a value, never a thrown error.
 ///
 /// Shaped like Kubernetes' `field.Error` (type, field, bad value, detail) so that ``message`` reads exactly

@@ -1,3 +1,5 @@
+import KubeJSON
+
 /// The shape `spec.email` must have: an address or username with no white space, and, when it holds `@`, a
 /// plausible address.
 ///

@@ -1,3 +1,5 @@
+import KubeJSON
+
 /// Decides whether a string is an absolute `https` URL a platform can deliver notifications to.
 ///
 /// RFC 3986's shape, checked without Foundation: scheme `https`, `//`, a non-empty host (name, IPv4 or

@@ -1,3 +1,5 @@
+import KubeJSON
+
 /// Finds keys written twice anywhere in a document: `Duplicate value` instead of a silent last-one-wins.
 ///
 /// The apiserver re-encodes objects, so webhook requests never carry duplicates; files do, and a YAML or JSON

@@ -1,3 +1,5 @@
+import KubeJSON
+
 /// The declared fields of an object and their types: what `user.schema` and `identity.schema` enforce.
 ///
 /// Checking is strict: an undeclared field is `Forbidden: field not declared in schema`, a value of the wrong

@@ -1,3 +1,4 @@
+import KubeJSON
 /// `identity.immutable`: an Identity's provider and provider user never change (OpenShift's
 /// `ValidateIdentityUpdate`); a different login is a different Identity.
 public struct IdentityImmutableRule: Rule {

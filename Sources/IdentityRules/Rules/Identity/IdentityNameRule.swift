@@ -1,3 +1,5 @@
+import KubeJSON
+
 /// `identity.name`: OpenShift's naming rules for identities (oauth-apiserver `ValidateIdentity`).
 ///
 /// `metadata.name` is `providerName:providerUserName`; names are URL path segments (no `.`, `..`, `/`, `%`),

@@ -1,3 +1,5 @@
+import KubeJSON
+
 /// `identity.required`: an Identity names its provider, its user at the provider, and the User it maps to.
 ///
 /// The seed says of `user`: "Both Name and UID must be set"; the messages are OpenShift's own.

@@ -1,3 +1,5 @@
+import KubeJSON
+
 /// `identity.user-exists`: `user.name` names a User identity-guard knows (the cluster cache, or the files
 /// checked together). Off by default: Users are often created after their identities.
 public struct IdentityUserExistsRule: Rule {

@@ -1,3 +1,4 @@
+import KubeJSON
 /// `user.email`: every User has a usable email — the platform's unique identifier for the account.
 public struct UserEmailRule: Rule {
     public let id: RuleID = "user.email"

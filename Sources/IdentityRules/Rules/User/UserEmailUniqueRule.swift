@@ -1,7 +1,10 @@
+import KubeJSON
+
 /// `user.email-unique`: no two Users share an email, compared trimmed and case-insensitively.
 ///
 /// The other Users come from an ``EmailIndex``: the cluster cache in the webhook, the files checked together
-/// offline. A User never clashes with itself, so an UPDATE keeping its own email is fine.
+/// offline. A User never clashes with itself, so an UPDATE keeping its own email is fine. When the index knows
+/// where the others were seen (files, a cluster), the message names those places.
 public struct UserEmailUniqueRule: Rule {
     public let id: RuleID = "user.email-unique"
     public let kind = ResourceKind.user
@@ -14,11 +17,25 @@ public struct UserEmailUniqueRule: Rule {
         guard let email = subject.spec?["email"]?.stringValue else { return [] }
         let normalized = EmailNormalizer.normalize(email)
         guard !normalized.isEmpty else { return [] }
-        let others = subject.emailIndex.userNames(forNormalizedEmail: normalized)
-            .filter { $0 != subject.name }
+        let others = subject.emailIndex.holders(ofNormalizedEmail: normalized).filter { $0.name != subject.name }
         guard !others.isEmpty else { return [] }
-        let names = Array(Set(others)).sorted().map(GoQuote.quote)
+        let names = Array(Set(others.map(\.name))).sorted().map(GoQuote.quote)
         let owner = names.count == 1 ? "User \(names[0])" : "Users \(names.joined(separator: ", "))"
-        return [violation(FieldPath("spec", "email"), .duplicate, .string(email), "already used by \(owner)")]
+        var detail = "already used by \(owner)"
+        let places = Self.places(of: others)
+        if !places.isEmpty { detail += " (\(places.joined(separator: ", ")))" }
+        return [violation(FieldPath("spec", "email"), .duplicate, .string(email), detail)]
+    }
+
+    /// The files of the other holders, by name and position, then `cluster` once.
+    private static func places(of holders: [EmailHolder]) -> [String] {
+        var files: [(name: String, origin: EmailHolder.Origin)] = []
+        var inCluster = false
+        for holder in holders {
+            guard let origin = holder.origin else { continue }
+            if origin == .cluster { inCluster = true } else { files.append((holder.name, origin)) }
+        }
+        files.sort { ($0.name, $0.origin) < ($1.name, $1.origin) }
+        return files.map(\.origin.description) + (inCluster ? ["cluster"] : [])
     }
 }

@@ -1,3 +1,4 @@
+import KubeJSON
 /// `user.formats`: the formatted fields hold what their names promise.
 ///
 /// `spec.last_login_time` is RFC 3339, `spec.webhookUrl` an absolute `https` URL (its value is never printed:

@@ -1,4 +1,5 @@
 import Crypto
+import KubeJSON
 
 /// `user.name-hash`: `metadata.name` is the MD5 of the normalized `spec.email` (Alauda's convention).
 ///

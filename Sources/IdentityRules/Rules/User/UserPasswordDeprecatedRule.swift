@@ -1,3 +1,5 @@
+public import KubeJSON
+
 /// `user.password-deprecated`: plain-text `spec.password` / `spec.old_password` must not be stored.
 ///
 /// Validating, it warns (or denies, if configured); mutating, it removes both fields and says so in a warning

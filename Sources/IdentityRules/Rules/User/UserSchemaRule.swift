@@ -1,3 +1,5 @@
+import KubeJSON
+
 /// `user.schema`: strict field validation of a User against the seed's `UserSpec`.
 ///
 /// The apiserver's own pruning would silently drop an unknown field (`spec.isAdmin` for `spec.is_admin`)
@@ -56,14 +58,5 @@ public struct UserSchemaRule: Rule {
         }
         violations.append(contentsOf: DuplicateKeyScan.violations(in: subject.object, rule: id))
         return violations
-    }
-}
-
-/// Both governed kinds are cluster-scoped: `metadata.namespace` must not be set.
-enum ClusterScope {
-    static func namespaceViolation(of object: JSONObject, rule: RuleID) -> Violation? {
-        guard let namespace = object["metadata"]?["namespace"]?.stringValue, !namespace.isEmpty else { return nil }
-        return Violation(rule: rule, field: FieldPath("metadata", "namespace"), type: .forbidden,
-                         detail: "not allowed on this type")
     }
 }

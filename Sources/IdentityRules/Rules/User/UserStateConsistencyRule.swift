@@ -1,3 +1,5 @@
+public import KubeJSON
+
 /// `user.state-consistency`: `spec.is_disabled` is true exactly when `spec.state` is `disabled`.
 ///
 /// Validating, a contradiction is reported on `spec.is_disabled`. Mutating, when one of the pair is missing it

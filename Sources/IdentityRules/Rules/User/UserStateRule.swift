@@ -1,3 +1,5 @@
+import KubeJSON
+
 /// `user.state`: `spec.state`, when set, is one of the four states the platform knows.
 public struct UserStateRule: Rule {
     public let id: RuleID = "user.state"

@@ -1,5 +1,5 @@
 /// A certificate or key identity-guard cannot serve with, and what to do about it.
-public struct CertificateError: Error, Sendable, Hashable, CustomStringConvertible {
+public struct ServingCertificateError: Error, Sendable, Hashable, CustomStringConvertible {
     /// What went wrong.
     public enum Code: Sendable, Hashable {
         case unreadable

@@ -1,3 +1,4 @@
+import KubeJSON
 import ClusterCache
 import Foundation
 import HTTPTypes
@@ -17,45 +18,45 @@ import ServiceLifecycle
 /// with bookmarks, until `timeoutSeconds`). Switches make it misbehave the way real API servers do: an expired
 /// continue token (410), a compacted resourceVersion (an `ERROR` event with a 410 Status), a watch answered with
 /// HTTP 410, a dropped watch connection, slow responses, and a CRD that is not installed (404).
-final class FakeAPIServer: Sendable {
-    static let path = "/apis/auth.alauda.io/v1/users"
+package final class FakeAPIServer: Sendable {
+    package static let path = "/apis/auth.alauda.io/v1/users"
 
     /// A stored User.
-    struct User: Sendable {
-        var name: String
-        var email: String?
-        var resourceVersion: Int
-        var uid: String
+    package struct User: Sendable {
+        package var name: String
+        package var email: String?
+        package var resourceVersion: Int
+        package var uid: String
     }
 
     /// Test switches.
-    struct Switches: Sendable {
+    package struct Switches: Sendable {
         /// Every request answers 404, as when the CRD is not installed.
-        var notFound = false
+        package var notFound = false
         /// The next list request with a continue token answers 410 Expired.
-        var expireNextContinue = false
+        package var expireNextContinue = false
         /// The next watch request answers HTTP 410 (instead of a 200 with an ERROR event).
-        var goneOnNextWatch = false
+        package var goneOnNextWatch = false
         /// Lists wait while this is set (to observe a cache that has not synced yet).
-        var holdLists = false
+        package var holdLists = false
         /// Every response waits this long before its head; list bodies also arrive in slow chunks.
-        var delay: Duration = .zero
+        package var delay: Duration = .zero
         /// The bearer token requests must carry (401 otherwise).
-        var token = "test-token"
+        package var token = "test-token"
     }
 
     /// What the server was asked.
-    struct Requests: Sendable {
+    package struct Requests: Sendable {
         /// Every request, whatever its answer.
-        var total = 0
-        var lists = 0
-        var continued = 0
-        var listLimits: [Int?] = []
-        var watches = 0
+        package var total = 0
+        package var lists = 0
+        package var continued = 0
+        package var listLimits: [Int?] = []
+        package var watches = 0
         /// The `resourceVersion` of each watch request, in order.
-        var watchResourceVersions: [String] = []
+        package var watchResourceVersions: [String] = []
         /// Each distinct `Authorization` header seen (with "<none>" for a request without one).
-        var authorizations: Set<String> = []
+        package var authorizations: Set<String> = []
     }
 
     private enum WatchChunk: Sendable {
@@ -72,47 +73,49 @@ final class FakeAPIServer: Sendable {
     }
 
     private struct State {
-        var users: [String: User] = [:]
-        var resourceVersion = 1000
+        package var users: [String: User] = [:]
+        package var resourceVersion = 1000
         /// Watch events by resourceVersion, as complete lines.
-        var log: [(resourceVersion: Int, line: ByteBuffer)] = []
+        package var log: [(resourceVersion: Int, line: ByteBuffer)] = []
         /// Watches from a resourceVersion older than this get a 410 `ERROR` event.
-        var compactedBefore = 0
-        var snapshots: [Int: [User]] = [:]
-        var watchers: [Int: AsyncStream<WatchChunk>.Continuation] = [:]
-        var nextWatcher = 0
-        var stopping = false
-        var switches = Switches()
-        var requests = Requests()
+        package var compactedBefore = 0
+        package var snapshots: [Int: [User]] = [:]
+        package var watchers: [Int: AsyncStream<WatchChunk>.Continuation] = [:]
+        package var nextWatcher = 0
+        package var stopping = false
+        package var switches = Switches()
+        package var requests = Requests()
     }
 
-    let certificates: TestCertificates
+    /// The CA that issued the server's certificate: what a client trusts.
+    package let pki: TestPKI
     private let state: Locked<State>
     private let port: Int
     private let group: ServiceGroup
     private let task: Task<Void, any Error>
 
-    private init(certificates: TestCertificates, state: Locked<State>, port: Int, group: ServiceGroup,
+    private init(pki: TestPKI, state: Locked<State>, port: Int, group: ServiceGroup,
                  task: Task<Void, any Error>)
     {
-        self.certificates = certificates
+        self.pki = pki
         self.state = state
         self.port = port
         self.group = group
         self.task = task
     }
 
-    var url: String { "https://127.0.0.1:\(port)" }
+    package var url: String { "https://127.0.0.1:\(port)" }
 
     /// Credentials for this server: its CA and the token it expects.
-    func credentials(token: String = "test-token") throws -> KubernetesCredentials {
-        KubernetesCredentials(server: url, trustRoots: [try certificates.caCertificate], token: .literal(token),
+    package func credentials(token: String = "test-token") throws -> KubernetesCredentials {
+        KubernetesCredentials(server: url, trustRoots: [try pki.caCertificate], token: .literal(token),
                               source: "test")
     }
 
     /// Starts a server on an ephemeral port of 127.0.0.1 and waits until it listens.
-    static func start() async throws -> FakeAPIServer {
-        let certificates = try TestCertificates(name: "fake-apiserver")
+    package static func start() async throws -> FakeAPIServer {
+        let pki = try TestPKI(caName: "fake-apiserver CA")
+        let serving = try pki.issueServer("fake-apiserver")
         let state = Locked(State())
         let router = Router(context: BasicRequestContext.self)
         router.get(RouterPath(stringLiteral: path)) { request, _ in
@@ -121,29 +124,29 @@ final class FakeAPIServer: Sendable {
         let bound = Locked<Int?>(nil)
         let app = Application(
             router: router,
-            server: try .tls(.http1(), tlsConfiguration: try certificates.serverTLS),
+            server: try .tls(.http1(), tlsConfiguration: try serving.serverTLS),
             configuration: ApplicationConfiguration(address: .hostname("127.0.0.1", port: 0), serverName: nil),
             onServerRunning: { channel in bound.withLock { $0 = channel.localAddress?.port ?? 0 } },
-            logger: silentLogger
+            logger: quietLogger
         )
-        let group = ServiceGroup(configuration: .init(services: [app], logger: silentLogger))
+        let group = ServiceGroup(configuration: .init(services: [app], logger: quietLogger))
         let finished = Locked(false)
         let task = Task {
             defer { finished.withLock { $0 = true } }
             try await group.run()
         }
-        let listening = await poll(within: .seconds(10)) { bound.current != nil || finished.current }
+        let listening = await eventually(within: .seconds(10)) { bound.current != nil || finished.current }
         guard listening, let port = bound.current, port > 0 else {
             await group.triggerGracefulShutdown()
             _ = try? await task.value
-            certificates.remove()
-            throw HarnessFailure("the fake API server did not start listening")
+            pki.remove()
+            throw TestFailure("the fake API server did not start listening")
         }
-        return FakeAPIServer(certificates: certificates, state: state, port: port, group: group, task: task)
+        return FakeAPIServer(pki: pki, state: state, port: port, group: group, task: task)
     }
 
     /// Ends every watch, shuts down gracefully and waits.
-    func stop() async {
+    package func stop() async {
         state.withLock { state in
             state.stopping = true
             for continuation in state.watchers.values { continuation.finish() }
@@ -151,24 +154,24 @@ final class FakeAPIServer: Sendable {
         }
         await group.triggerGracefulShutdown()
         _ = try? await task.value
-        certificates.remove()
+        pki.remove()
     }
 
     // MARK: - Test API
 
-    func configure(_ change: (inout Switches) -> Void) {
+    package func configure(_ change: (inout Switches) -> Void) {
         state.withLock { change(&$0.switches) }
     }
 
-    var requests: Requests { state.withLock { $0.requests } }
+    package var requests: Requests { state.withLock { $0.requests } }
 
-    var resourceVersion: Int { state.withLock { $0.resourceVersion } }
+    package var resourceVersion: Int { state.withLock { $0.resourceVersion } }
 
-    var openWatches: Int { state.withLock { $0.watchers.count } }
+    package var openWatches: Int { state.withLock { $0.watchers.count } }
 
     /// Stores `count` Users `user-00000`… with emails `user-00000@example.com`… as created before any watch
     /// (no events; watching from before them is too old).
-    func seed(_ count: Int, prefix: String = "user") {
+    package func seed(_ count: Int, prefix: String = "user") {
         state.withLock { state in
             for number in 0..<count {
                 state.resourceVersion += 1
@@ -183,7 +186,7 @@ final class FakeAPIServer: Sendable {
     /// Creates a User (an `ADDED` event); returns its resourceVersion. With `broadcast` false, open watches do not
     /// see the event (it is still logged for later watches).
     @discardableResult
-    func add(_ name: String, email: String?, broadcast: Bool = true) -> Int {
+    package func add(_ name: String, email: String?, broadcast: Bool = true) -> Int {
         change("ADDED", broadcast: broadcast) { state in
             User(name: name, email: email, resourceVersion: state.resourceVersion, uid: UUID().uuidString.lowercased())
         }
@@ -191,7 +194,7 @@ final class FakeAPIServer: Sendable {
 
     /// Changes a User's email (a `MODIFIED` event); returns its resourceVersion.
     @discardableResult
-    func modify(_ name: String, email: String?) -> Int {
+    package func modify(_ name: String, email: String?) -> Int {
         change("MODIFIED", broadcast: true) { state in
             var user = state.users[name] ?? User(name: name, email: nil, resourceVersion: 0, uid: UUID().uuidString)
             user.email = email
@@ -202,7 +205,7 @@ final class FakeAPIServer: Sendable {
 
     /// Deletes a User (a `DELETED` event with its last state); returns the event's resourceVersion.
     @discardableResult
-    func delete(_ name: String) -> Int {
+    package func delete(_ name: String) -> Int {
         change("DELETED", broadcast: true) { state in
             var user = state.users[name] ?? User(name: name, email: nil, resourceVersion: 0, uid: UUID().uuidString)
             user.resourceVersion = state.resourceVersion
@@ -227,7 +230,7 @@ final class FakeAPIServer: Sendable {
     /// Other kinds changed (the resourceVersion advances) and every open watch gets a `BOOKMARK` with the new
     /// resourceVersion; returns it.
     @discardableResult
-    func bookmark() -> Int {
+    package func bookmark() -> Int {
         state.withLock { state in
             state.resourceVersion += 1
             let line = Self.line([
@@ -243,7 +246,7 @@ final class FakeAPIServer: Sendable {
     /// Compacts the history: the resourceVersion advances and watches from anything older get a 410 `ERROR`
     /// event; returns the compaction point.
     @discardableResult
-    func compact() -> Int {
+    package func compact() -> Int {
         state.withLock { state in
             state.resourceVersion += 1
             state.compactedBefore = state.resourceVersion
@@ -253,7 +256,7 @@ final class FakeAPIServer: Sendable {
     }
 
     /// Ends every open watch cleanly (as the server does at `timeoutSeconds`).
-    func endWatches() {
+    package func endWatches() {
         state.withLock { state in
             for continuation in state.watchers.values { continuation.finish() }
             state.watchers = [:]
@@ -261,7 +264,7 @@ final class FakeAPIServer: Sendable {
     }
 
     /// Drops every open watch connection abruptly, in the middle of its chunked body.
-    func dropWatches() {
+    package func dropWatches() {
         state.withLock { state in
             for continuation in state.watchers.values {
                 continuation.yield(.drop)
@@ -427,13 +430,13 @@ final class FakeAPIServer: Sendable {
 
     // MARK: - Wire format
 
-    static func encodeContinue(resourceVersion: Int, offset: Int) -> String {
+    package static func encodeContinue(resourceVersion: Int, offset: Int) -> String {
         let token: JSONValue = ["v": "meta.k8s.io/v1", "rv": .integer(Int64(resourceVersion)),
                                 "offset": .integer(Int64(offset))]
         return Data(JSONWriter.serialize(token)).base64EncodedString()
     }
 
-    static func decodeContinue(_ token: String) -> (resourceVersion: Int, offset: Int)? {
+    package static func decodeContinue(_ token: String) -> (resourceVersion: Int, offset: Int)? {
         guard let data = Data(base64Encoded: token), let value = try? JSONReader.parse(Array(data)),
             case .integer(let resourceVersion)? = value["rv"], case .integer(let offset)? = value["offset"]
         else { return nil }
@@ -446,7 +449,7 @@ final class FakeAPIServer: Sendable {
         return buffer
     }
 
-    static func statusObject(_ code: Int, reason: String, message: String, continueToken: String? = nil) -> JSONValue {
+    package static func statusObject(_ code: Int, reason: String, message: String, continueToken: String? = nil) -> JSONValue {
         var metadata = JSONObject()
         if let continueToken { metadata["continue"] = .string(continueToken) }
         return ["kind": "Status", "apiVersion": "v1", "metadata": .object(metadata), "status": "Failure",
@@ -462,7 +465,7 @@ final class FakeAPIServer: Sendable {
     }
 
     /// A User as the API server stores it, with the metadata real ones carry (managedFields is most of it).
-    static func object(_ user: User) -> JSONValue {
+    package static func object(_ user: User) -> JSONValue {
         var spec = JSONObject([
             .init(key: "account", value: .string(user.name)),
             .init(key: "connector_id", value: "corp-ldap"),

@@ -1,5 +1,5 @@
-import Admission
-import IdentityRules
+import KubeJSON
+import KubeJSON
 import Testing
 
 @Suite("JSON Patch")

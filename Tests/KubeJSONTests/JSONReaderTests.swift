@@ -1,4 +1,4 @@
-import IdentityRules
+import KubeJSON
 import Testing
 
 @Suite("JSON reader")

@@ -1,5 +1,3 @@
-public import IdentityRules
-
 /// An RFC 6902 JSON Patch, computed as a diff of an original and a mutated object.
 ///
 /// As in controller-runtime's `PatchResponseFromRaw`, rule authors never write patch paths: the mutating rules
@@ -272,15 +270,4 @@ public struct JSONPatch: Sendable, Hashable {
             throw JSONPatchError("cannot descend into a \(document.typeName) at \(GoQuote.quote(head))")
         }
     }
-}
-
-/// A JSON Patch that cannot be read or applied.
-public struct JSONPatchError: Error, Sendable, Hashable, CustomStringConvertible {
-    public var reason: String
-
-    public init(_ reason: String) {
-        self.reason = reason
-    }
-
-    public var description: String { "JSON Patch: \(reason)" }
 }

@@ -1,3 +1,4 @@
+import IdentityGuardTesting
 import ClusterCache
 import Foundation
 import IdentityGuardCLI
@@ -15,7 +16,7 @@ struct CheckAgainstClusterTests {
             .appendingPathComponent("check-cluster-\(UUID().uuidString)", isDirectory: true)
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(at: directory) }
-        let caData = Data(api.certificates.authority.certificatePEM.utf8).base64EncodedString()
+        let caData = Data(api.pki.authority.certificatePEM.utf8).base64EncodedString()
         let kubeconfig = directory.appendingPathComponent("config").path
         try Data("""
             apiVersion: v1

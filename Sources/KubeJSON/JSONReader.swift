@@ -13,7 +13,7 @@ public struct JSONReader {
     private let maximumDepth: Int
     private var depth: Int = 0
     private var scratch: [UInt8] = []
-    /// Object members to check but not build (see ``parse(_:maximumDepth:skipping:)``).
+    /// Object members to check but not build (see ``parse(_:maximumDepth:skipping:vocabulary:)``).
     private let skipped: [[String]]
     private let skippedDepth: Int
     /// Per depth, a bit for each key length (up to 63) that some skipped path has there: a quick "no".
@@ -21,9 +21,14 @@ public struct JSONReader {
     /// The keys leading to the value being read ("" for array elements), tracked only as deep as `skipped` goes.
     private var keyPath: [String] = []
 
-    private init(bytes: UnsafeBufferPointer<UInt8>, maximumDepth: Int, skipping skipped: [[String]]) {
+    /// Words handed out prebuilt instead of decoded (see ``JSONVocabulary``).
+    private let vocabulary: JSONVocabulary?
+
+    private init(bytes: UnsafeBufferPointer<UInt8>, maximumDepth: Int, skipping skipped: [[String]],
+                 vocabulary: JSONVocabulary?) {
         self.bytes = bytes
         self.maximumDepth = maximumDepth
+        self.vocabulary = vocabulary
         self.skipped = skipped
         skippedDepth = skipped.map(\.count).max() ?? 0
         var lengths = [UInt64](repeating: 0, count: skippedDepth)
@@ -41,15 +46,17 @@ public struct JSONReader {
     public static func parse(
         _ input: some Collection<UInt8>,
         maximumDepth: Int = defaultMaximumDepth,
-        skipping skipped: [[String]] = []
+        skipping skipped: [[String]] = [],
+        vocabulary: JSONVocabulary? = nil
     ) throws(JSONReadError) -> JSONValue {
         let result: Result<JSONValue, JSONReadError>? = input.withContiguousStorageIfAvailable { buffer in
-            parse(buffer: buffer, maximumDepth: maximumDepth, skipping: skipped)
+            parse(buffer: buffer, maximumDepth: maximumDepth, skipping: skipped, vocabulary: vocabulary)
         }
         if let result { return try result.get() }
         let copy = Array(input)
-        return try copy.withUnsafeBufferPointer { parse(buffer: $0, maximumDepth: maximumDepth, skipping: skipped) }
-            .get()
+        return try copy.withUnsafeBufferPointer {
+            parse(buffer: $0, maximumDepth: maximumDepth, skipping: skipped, vocabulary: vocabulary)
+        }.get()
     }
 
     /// Parses a JSON text held in a string.
@@ -60,9 +67,10 @@ public struct JSONReader {
     private static func parse(
         buffer: UnsafeBufferPointer<UInt8>,
         maximumDepth: Int,
-        skipping skipped: [[String]]
+        skipping skipped: [[String]],
+        vocabulary: JSONVocabulary?
     ) -> Result<JSONValue, JSONReadError> {
-        var reader = JSONReader(bytes: buffer, maximumDepth: maximumDepth, skipping: skipped)
+        var reader = JSONReader(bytes: buffer, maximumDepth: maximumDepth, skipping: skipped, vocabulary: vocabulary)
         do throws(JSONReadError) {
             reader.skipWhitespace()
             if reader.index == buffer.count { throw JSONReadError(.emptyInput, offset: 0) }
@@ -343,7 +351,7 @@ public struct JSONReader {
             if byte == UInt8(ascii: "\"") {
                 let raw = UnsafeBufferPointer(rebasing: bytes[start..<index])
                 index += 1
-                if highBits < 0x80 { return JSONStringTable.lookup(raw) ?? String(decoding: raw, as: UTF8.self) }
+                if highBits < 0x80 { return vocabulary?.lookup(raw) ?? String(decoding: raw, as: UTF8.self) }
                 return try Self.makeString(raw, at: start)
             }
             if byte < 0x20 { throw JSONReadError(.controlCharacterInString, offset: index) }

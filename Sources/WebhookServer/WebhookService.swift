@@ -1,0 +1,124 @@
+import Admission
+public import ClusterCache
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
+import Foundation
+#endif
+public import IdentityRules
+public import Logging
+public import ServiceLifecycle
+import UnixSignals
+
+/// The whole `identity-guard serve`, assembled: certificates, the rule engine and reviewer, the Users cache,
+/// metrics, readiness and the HTTPS server, as one service group.
+///
+/// The set-up point the command line calls after parsing (controller-runtime's manager, in small): every part
+/// is built here from ``Options``, and every way it can fail is a typed ``WebhookStartupError`` — a bad
+/// certificate or kubeconfig is not a usage error.
+public struct WebhookService: Sendable {
+    /// Everything the service is built from.
+    public struct Options: Sendable {
+        /// The server's settings; with ``developmentCertificates`` its certificate files are replaced.
+        public var server: WebhookServerConfiguration
+        /// Make a throwaway CA and certificate for localhost (`serve --dev`).
+        public var developmentCertificates = false
+        public var rules = RuleConfiguration.defaults
+        public var cluster = ClusterSource.automatic
+        /// How long an allowed email stays reserved while the watch has not shown it.
+        public var reservationTTL: Duration = .seconds(30)
+        /// The release, for the start-up log.
+        public var version = ""
+
+        public init(server: WebhookServerConfiguration) {
+            self.server = server
+        }
+    }
+
+    public let server: WebhookServer
+    public let cache: UsersCache
+    public let metrics: AdmissionMetrics
+    public let readiness: ReadinessState
+    /// With ``Options/developmentCertificates``: the files it wrote (the CA is for clients).
+    public let developmentCertificates: DevelopmentCertificates?
+    /// How the start-up log describes where Users come from.
+    public let clusterDescription: String
+    private let version: String
+    private let logger: Logger
+
+    public init(options: Options, logger: Logger) throws(WebhookStartupError) {
+        var configuration = options.server
+        var development: DevelopmentCertificates?
+        if options.developmentCertificates {
+            let files = try DevelopmentCertificates.write()
+            configuration.certificateFile = files.certificateFile
+            configuration.privateKeyFile = files.privateKeyFile
+            development = files
+        }
+        let cluster = try options.cluster.resolve()
+        let metrics = AdmissionMetrics()
+        let readiness = ReadinessState()
+        let index = ClusterEmailIndex(reservationTTL: options.reservationTTL)
+        let reviewer = AdmissionReviewer(engine: RuleEngine(configuration: options.rules), emailIndex: index,
+                                         emailClaims: index)
+        do {
+            server = try WebhookServer(configuration: configuration, handler: AdmissionHandler(reviewer: reviewer),
+                                       metrics: metrics, readiness: readiness, logger: logger)
+        } catch {
+            throw WebhookStartupError(.certificate, error.description)
+        }
+        var client: KubernetesClient?
+        if let credentials = cluster.credentials {
+            do {
+                client = try KubernetesClient(credentials: credentials)
+            } catch {
+                throw WebhookStartupError(.clusterCredentials, error.description)
+            }
+            readiness.set("cluster-cache", ready: false)
+        }
+        cache = UsersCache(client: client, index: index, metrics: CacheMetrics(factory: metrics.factory),
+                           logger: logger) { users, first in
+            guard first else { return }
+            readiness.set("cluster-cache", ready: true)
+            logger.info("cluster cache synced; ready", metadata: ["users": "\(users)"])
+        }
+        self.metrics = metrics
+        self.readiness = readiness
+        self.logger = logger
+        version = options.version
+        developmentCertificates = development
+        clusterDescription = cluster.description
+    }
+
+    /// The services to run together: the server's (certificate reloader, listeners) and the Users cache.
+    public func services(
+        onListening: @escaping @Sendable (WebhookServer.Listener, Int) async -> Void = { _, _ in }
+    ) throws(WebhookStartupError) -> [any Service] {
+        do {
+            return try server.services(onListening: onListening) + [cache]
+        } catch {
+            throw WebhookStartupError(.server, "cannot set up the HTTPS server: \(error)")
+        }
+    }
+
+    /// Runs every service until SIGTERM or SIGINT, then shuts down gracefully.
+    public func run() async throws {
+        logger.info("starting identity-guard", metadata: [
+            "version": "\(version)",
+            "certificate": "\(server.certificates.certificate.subject)",
+            "cluster": "\(clusterDescription)",
+            "http2": "\(server.configuration.http2)", "mtls": "\(server.configuration.clientCAFile != nil)",
+        ])
+        let logger = logger
+        let services = try services { listener, port in
+            logger.info("listening", metadata: ["listener": "\(listener.rawValue)", "port": "\(port)"])
+        }
+        let group = ServiceGroup(configuration: .init(
+            services: services.map { .init(service: $0) },
+            gracefulShutdownSignals: [.sigterm, .sigint],
+            logger: logger
+        ))
+        try await group.run()
+        logger.info("stopped")
+    }
+}
