@@ -259,6 +259,7 @@ if Context.environment["IDENTITY_GUARD_BENCHMARKS"] != nil {
         .executableTarget(
             name: "AdmissionBenchmarks",
             dependencies: [
+                "KubeJSON",
                 "Admission",
                 "IdentityRules",
                 .product(name: "Benchmark", package: "benchmark"),
@@ -266,6 +267,23 @@ if Context.environment["IDENTITY_GUARD_BENCHMARKS"] != nil {
             path: "Benchmarks/AdmissionBenchmarks",
             swiftSettings: strictSettings,
             plugins: [.plugin(name: "BenchmarkPlugin", package: "benchmark")]
+        )
+    )
+    // The load test's ceiling: the real server with a canned AdmissionResponder (Benchmarks/load.sh).
+    package.targets.append(
+        .executableTarget(
+            name: "canned-webhook",
+            dependencies: [
+                "Admission",
+                "WebhookServer",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "UnixSignals", package: "swift-service-lifecycle"),
+            ],
+            path: "Benchmarks/CannedWebhook",
+            swiftSettings: strictSettings
         )
     )
 }

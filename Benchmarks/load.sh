@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # End-to-end load test of `identity-guard serve`: HTTPS (TLS 1.3, HTTP/1.1 keep-alive), Hummingbird routing,
 # the admission handler and logging, measured with wrk the way the apiserver calls the webhook (32 keep-alive
-# connections POSTing AdmissionReview JSON), against a "ceiling": the same binary with `--canned-answers`,
-# which reads the body and answers a fixed AdmissionReview without any JSON work (same TLS, same routing).
+# connections POSTing AdmissionReview JSON), against a "ceiling": Benchmarks/CannedWebhook, the same server
+# (same TLS, same routing) with a canned AdmissionResponder that reads the body and answers a fixed
+# AdmissionReview without any JSON work.
 #
 #   Benchmarks/load.sh                    # build, then all runs (about 2½ minutes after the build)
 #   Benchmarks/load.sh --no-build         # use the existing .build-release binary
@@ -14,7 +15,7 @@
 #   1. ours     POST /validate  User UPDATE, 2,471 B, expect allowed    --log-level warning
 #   2. ours     POST /mutate    User UPDATE with spec.password, 2,501 B  --log-level warning (JSON patch answer)
 #   3. ours     POST /validate  as 1, paced: each connection pauses 10 ms between requests (below saturation)
-#   4. ceiling  POST /validate  same body, --canned-answers              --log-level warning
+#   4. ceiling  POST /validate  same body, canned-webhook                --log-level warning
 #   5. ours     POST /validate  as 1 but --log-level info: one JSON log line per admission, as in production
 #
 # Besides wrk's req/s and latency percentiles, each run reports the server's CPU time per request (from
@@ -73,8 +74,13 @@ BIN=${IDENTITY_GUARD_BIN:-$ROOT/.build-release/release/identity-guard}
 if [ $BUILD = 1 ]; then
     echo "== swift build -c release --product identity-guard --scratch-path .build-release"
     swift build -c release --product identity-guard --scratch-path .build-release 2>&1 | tail -3
+    echo "== IDENTITY_GUARD_BENCHMARKS=1 swift build -c release --product canned-webhook --scratch-path .build-release"
+    IDENTITY_GUARD_BENCHMARKS=1 swift build -c release --product canned-webhook --scratch-path .build-release 2>&1 \
+        | tail -3
 fi
 [ -x "$BIN" ] || { echo "load.sh: no release binary at $BIN" >&2; exit 2; }
+CANNED=${CANNED_WEBHOOK_BIN:-$(dirname "$BIN")/canned-webhook}
+[ -x "$CANNED" ] || { echo "load.sh: no canned-webhook binary at $CANNED" >&2; exit 2; }
 
 # --- servers -----------------------------------------------------------------------------------------------
 WORK=$(mktemp -d /tmp/identity-guard-load-XXXXXX)
@@ -105,7 +111,9 @@ start_server() {
     local name=$1 port=$2; shift 2
     : >"$WORK/$name.out"
     : >"$WORK/$name.log"
-    taskset -c 0 "$BIN" serve --dev --port "$port" --metrics-port 0 "$@" \
+    local command=("$BIN" serve --dev --metrics-port 0)
+    if [ "$name" = ceiling ]; then command=("$CANNED"); fi
+    taskset -c 0 "${command[@]}" --port "$port" "$@" \
         >"$WORK/$name.out" 2>"$WORK/$name.log" &
     SERVER_PID=$!
     CA=
@@ -196,7 +204,7 @@ if [ $PROFILE = 1 ]; then
 fi
 stop_server
 
-start_server ceiling $((PORT + 1)) --log-level warning --canned-answers
+start_server ceiling $((PORT + 1)) --log-level warning
 measure ceiling-validate "https://127.0.0.1:$((PORT + 1))/validate" "$LOAD/user-update-validate.json" '"allowed":true'
 if [ $PROFILE = 1 ]; then
     profile ceiling-validate 15 "https://127.0.0.1:$((PORT + 1))/validate" "$LOAD/user-update-validate.json"
