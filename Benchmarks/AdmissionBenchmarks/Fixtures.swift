@@ -2,7 +2,7 @@
 ///
 /// Written indented for reading; ``Fixture/bytes`` drops the line breaks and indentation, so what is measured
 /// is the compact body the apiserver really sends (no space after ":" or ","). The shapes follow the captures
-/// in shared/fixtures/apiserver-captures (03-update-users: a v1 UPDATE with labels, managedFields and
+/// in Tests/AdmissionTests/Fixtures/captures (03-update-users: a v1 UPDATE with labels, managedFields and
 /// oldObject); the User spec holds 10 of the seed's UserSpec fields.
 enum Fixtures {
     /// User UPDATE for /validate: every field valid, no password; the answer is `allowed`.

@@ -10,7 +10,7 @@ import NIOConcurrencyHelpers
 ///
 /// The webhook asks it which Users hold an email (`user.email-unique`) and whether a User exists
 /// (`identity.user-exists`). Between an allowed CREATE/UPDATE and the watch event that shows the stored User,
-/// the email is *reserved* for that name (SPEC §3): ``claim(_:)`` checks and reserves under one lock, so two
+/// the email is *reserved* for that name (README, "Unique emails against the live cluster"): ``claim(_:)`` checks and reserves under one lock, so two
 /// concurrent requests for one email cannot both be allowed by this replica. A reservation ends when the watch
 /// shows the User with that email, or after ``reservationTTL`` (the request may have failed later in the chain).
 public final class ClusterEmailIndex: EmailIndex, EmailClaiming, Sendable {

@@ -4,7 +4,7 @@ import Foundation
 import IdentityRules
 import Manifests
 
-/// `identity-guard check`: the webhook's verdict on YAML/JSON manifests before they reach a cluster (SPEC §5).
+/// `identity-guard check`: the webhook's verdict on YAML/JSON manifests before they reach a cluster (README, "Offline check").
 ///
 /// Every document of every path is checked together (emails are unique across files) by the engine the
 /// webhook runs, and every finding points at its field's line and column. The work is in ``execute(_:)`` so

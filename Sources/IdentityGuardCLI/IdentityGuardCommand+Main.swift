@@ -2,7 +2,7 @@ import ArgumentParser
 import Foundation
 
 extension IdentityGuardCommand {
-    /// The subcommands whose usage errors exit 2, as SPEC §5 asks of `check` and `mutate` ("the arguments cannot
+    /// The subcommands whose usage errors exit 2, as the README's "Exit status" promises for `check` and `mutate` ("the arguments cannot
     /// be used"); the others keep ArgumentParser's 64.
     static let usageErrorStatus2: Set<String> = ["check", "mutate"]
 

@@ -1,6 +1,6 @@
 public import ArgumentParser
 
-/// The `identity-guard` command: one executable, a subcommand per job (SPEC §5).
+/// The `identity-guard` command: one executable, a subcommand per job (README, "Offline check").
 ///
 /// A library so that tests run the commands in process; `main.swift` only calls ``main()``.
 public struct IdentityGuardCommand: AsyncParsableCommand {

@@ -2,7 +2,7 @@ import IdentityRules
 import Manifests
 import KubeJSON
 
-/// `check --format json`: `{"summary": {…}, "results": [{…}]}` with exactly the SPEC §5 keys, plus `errors` when
+/// `check --format json`: `{"summary": {…}, "results": [{…}]}` with exactly the keys the README lists, plus `errors` when
 /// an input could not be used.
 enum JSONReporter {
     static func render(_ report: CheckReport) -> String {

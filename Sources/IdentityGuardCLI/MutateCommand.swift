@@ -5,7 +5,7 @@ import Manifests
 import KubeJSON
 
 /// `identity-guard mutate`: the documents with the mutating rules applied, as the mutating webhook would patch
-/// them (SPEC §5): deprecated passwords removed, `state`/`is_disabled` filled from each other.
+/// them (README, "Offline check"): deprecated passwords removed, `state`/`is_disabled` filled from each other.
 ///
 /// Prints the documents (YAML, or JSON with `--output json`), or with `--in-place` rewrites each file that
 /// changes, atomically, leaving the others untouched.

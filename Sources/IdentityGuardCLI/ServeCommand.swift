@@ -11,7 +11,7 @@ import IdentityRules
 import Logging
 import WebhookServer
 
-/// `identity-guard serve`: the HTTPS admission webhook (SPEC §2, §4, §5).
+/// `identity-guard serve`: the HTTPS admission webhook (README, "The webhook").
 public struct ServeCommand: AsyncParsableCommand {
     public static let configuration = CommandConfiguration(
         commandName: "serve",

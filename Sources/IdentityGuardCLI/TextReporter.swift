@@ -1,7 +1,7 @@
 import IdentityRules
 import Manifests
 
-/// `check --format text`: `FILE:LINE:COLUMN: RULE-ID: MESSAGE` per finding, then the summary line (SPEC §5).
+/// `check --format text`: `FILE:LINE:COLUMN: RULE-ID: MESSAGE` per finding, then the summary line (README, "Offline check").
 enum TextReporter {
     static func render(_ report: CheckReport) -> String {
         var output = ""

@@ -1,11 +1,11 @@
 /// Reads RFC 8259 JSON into ``JSONValue``, fast enough for the admission hot path.
 ///
 /// Foundation's readers cost 36–300 µs for a 2.4 KB AdmissionReview and lose integer/float/boolean
-/// distinctions and duplicate keys (STACK-NOTES). This reader works on contiguous bytes, validates UTF-8,
+/// distinctions and duplicate keys (README, "Performance"). This reader works on contiguous bytes, validates UTF-8,
 /// decodes every escape (surrogate pairs included), keeps numbers beyond the 64-bit integer range as floats,
 /// and stops at a bounded nesting depth with an error instead of overflowing the stack.
 public struct JSONReader {
-    /// The deepest nesting of arrays and objects accepted by default (SPEC §2).
+    /// The deepest nesting of arrays and objects accepted by default (README, "The admission protocol").
     public static let defaultMaximumDepth = 256
 
     private let bytes: UnsafeBufferPointer<UInt8>

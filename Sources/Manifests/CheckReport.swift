@@ -27,7 +27,7 @@ public struct CheckReport: Sendable {
     /// The inputs that could not be used.
     public var errors: [ManifestError] { files.compactMap(\.error) }
 
-    /// SPEC §5: 2 when an input could not be used, else 1 when a document is denied, else 0.
+    /// README "Exit status": 2 when an input could not be used, else 1 when a document is denied, else 0.
     public var exitStatus: Int32 {
         if !errors.isEmpty { return 2 }
         return summary.denied > 0 ? 1 : 0

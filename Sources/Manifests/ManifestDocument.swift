@@ -45,7 +45,7 @@ public struct ManifestDocument: Sendable {
     /// Where the document starts.
     public var position: SourcePosition { positions.documentPosition }
 
-    /// Where `path` was written; the document's own position when the field is absent (SPEC §5).
+    /// Where `path` was written; the document's own position when the field is absent (README, "Offline check").
     public func position(of path: FieldPath) -> SourcePosition {
         positions.position(of: path, in: value) ?? position
     }

@@ -2,7 +2,7 @@
 /// does not parse, with the place when there is one.
 ///
 /// A value, not a crash: the loader records it and goes on with the other files, and `check` reports it with
-/// exit status 2 (SPEC §5).
+/// exit status 2 (README, "Offline check").
 public struct ManifestError: Error, Sendable, Hashable, CustomStringConvertible {
     /// What went wrong.
     public enum Reason: String, Sendable, Hashable {

@@ -1,6 +1,6 @@
 public import IdentityRules
 
-/// One rule violation in a file, with everything the output formats print (SPEC §5).
+/// One rule violation in a file, with everything the output formats print (README, "Offline check").
 public struct ManifestFinding: Sendable, Hashable {
     public var file: String
     public var position: SourcePosition

@@ -9,7 +9,7 @@ import NIOConcurrencyHelpers
 ///
 /// Handles are made once per label set and cached, so a request costs a dictionary lookup and an atomic add —
 /// no middleware and no allocation on the hot path (Hummingbird's metrics middleware costs a quarter of the
-/// throughput, STACK-NOTES). `MetricsSystem.bootstrap` is never called: the registry is passed in, so tests
+/// throughput; README, "Performance"). `MetricsSystem.bootstrap` is never called: the registry is passed in, so tests
 /// can run several servers in one process.
 public final class AdmissionMetrics: Sendable {
     private struct RequestKey: Hashable {

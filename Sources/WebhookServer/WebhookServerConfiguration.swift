@@ -1,4 +1,4 @@
-/// Everything `identity-guard serve` can be told, with the defaults SPEC §5 gives.
+/// Everything `identity-guard serve` can be told, with the defaults the README lists.
 public struct WebhookServerConfiguration: Sendable {
     public var address: String = "0.0.0.0"
     /// The HTTPS webhook port; 0 picks a free one (tests).

@@ -47,6 +47,7 @@ public struct WebhookService: Sendable {
     private let logger: Logger
 
     public init(options: Options, logger: Logger) throws(WebhookStartupError) {
+        let cluster = try options.cluster.resolve()
         var configuration = options.server
         var development: DevelopmentCertificates?
         if options.developmentCertificates {
@@ -55,7 +56,6 @@ public struct WebhookService: Sendable {
             configuration.privateKeyFile = files.privateKeyFile
             development = files
         }
-        let cluster = try options.cluster.resolve()
         let metrics = AdmissionMetrics()
         let readiness = ReadinessState()
         let index = ClusterEmailIndex(reservationTTL: options.reservationTTL)

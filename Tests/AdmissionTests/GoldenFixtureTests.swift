@@ -7,7 +7,7 @@ import Testing
 
 /// Runs every golden AdmissionReview fixture in `Fixtures/golden` through ``AdmissionHandler``.
 ///
-/// The fixtures are written by `Fixtures/make_golden.py` from SPEC.md and the real apiserver captures, with
+/// The fixtures are written by `Fixtures/make_golden.py` from the README's rule catalogue and the real apiserver captures, with
 /// the expected responses spelled out by hand, so they check the Swift code independently of it. Each one is
 /// a request body, the exact response (member order included), and for patches the object after the patch.
 @Suite("Golden AdmissionReview fixtures")

@@ -4,7 +4,7 @@ import IdentityRules
 import Testing
 import KubeJSON
 
-@Suite("deploy/ renders what SPEC §4 asks")
+@Suite("deploy/ renders what the README's install guide promises")
 struct KustomizeTests {
     static let base = Result { try Repository.kustomize("deploy") }
 

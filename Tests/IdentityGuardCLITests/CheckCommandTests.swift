@@ -51,7 +51,7 @@ struct CheckCommandTests {
         #expect(warned.standardOutput.hasSuffix("2 documents, 2 checked, 0 skipped, 0 denied, 1 warnings\n"))
     }
 
-    @Test("json: exactly the SPEC keys")
+    @Test("json: exactly the documented keys")
     func json() async throws {
         let fixtures = try ManifestFixtures(["alice.yaml": ManifestFixtures.alice, "dave.yaml": ManifestFixtures.clean])
         defer { fixtures.remove() }

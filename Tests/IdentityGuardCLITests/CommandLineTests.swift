@@ -78,4 +78,26 @@ struct CommandLineTests {
         #expect(bad.standardError.contains("The value 'xml' is invalid for '--format <format>'"))
         #expect(bad.standardOutput.isEmpty)
     }
+
+    @Test("serve: a certificate or kubeconfig it cannot use is a start-up error (exit 1, one line), not a usage error")
+    func serveStartupErrors() throws {
+        let certificate = try Subprocess.run(Subprocess.identityGuard.path, [
+            "serve", "--tls-cert", "/nonexistent/tls.crt", "--tls-key", "/nonexistent/tls.key", "--port", "0",
+            "--metrics-port", "0", "--no-cluster",
+        ])
+        #expect(certificate.status == 1)
+        #expect(certificate.standardOutput == "")
+        #expect(certificate.standardError.hasPrefix("identity-guard serve: cannot read the certificate file "
+            + "/nonexistent/tls.crt"))
+        #expect(!certificate.standardError.contains("Usage:"))
+        let kubeconfig = try Subprocess.run(Subprocess.identityGuard.path, [
+            "serve", "--dev", "--kubeconfig", "/nonexistent/kubeconfig", "--port", "0", "--metrics-port", "0",
+        ])
+        #expect(kubeconfig.status == 1)
+        #expect(kubeconfig.standardOutput == "")
+        #expect(kubeconfig.standardError == "identity-guard serve: cannot read the kubeconfig /nonexistent/kubeconfig\n")
+        let usage = try Subprocess.run(Subprocess.identityGuard.path, ["serve", "--port", "0"])
+        #expect(usage.status == 64)
+        #expect(usage.standardError.contains("--tls-cert and --tls-key are required"))
+    }
 }

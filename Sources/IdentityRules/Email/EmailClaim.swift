@@ -1,5 +1,5 @@
 /// A User email that an allowed, non-dry-run CREATE or UPDATE now claims: held for that User until the
-/// cluster shows it stored (SPEC §3).
+/// cluster shows it stored (README, "Unique emails against the live cluster").
 public struct EmailClaim: Sendable, Hashable {
     public var userName: String
     public var normalizedEmail: String

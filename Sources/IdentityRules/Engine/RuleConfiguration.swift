@@ -2,7 +2,7 @@ public import KubeJSON
 
 /// Per-rule enforcement (`deny`, `warn`, `off`) over the catalogue's defaults.
 ///
-/// Read from the `rules:` map of a config file (SPEC §5) by `serve`, `check` and `mutate`. An unknown rule id
+/// Read from the `rules:` map of a config file (README, "Offline check") by `serve`, `check` and `mutate`. An unknown rule id
 /// or enforcement is an error that names it — a typo must not silently leave a rule at its default.
 public struct RuleConfiguration: Sendable, Hashable {
     public private(set) var overrides: [RuleID: Enforcement]

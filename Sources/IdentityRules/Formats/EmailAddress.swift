@@ -12,7 +12,7 @@ public enum EmailAddress {
     public static let maximumLocalPartLength = 64
 
     /// Why `text` is not an acceptable `spec.email`, or nil when it is. Length is checked by the caller.
-    /// Lengths count characters (Unicode scalars, as Go counts runes), as SPEC §1 states them.
+    /// Lengths count characters (Unicode scalars, as Go counts runes), as the README's rule catalogue states them.
     public static func problem(in text: String) -> String? {
         let isASCII = text.utf8.allSatisfy { $0 < 0x80 }
         if isASCII { return asciiProblem(in: Array(text.utf8)) }

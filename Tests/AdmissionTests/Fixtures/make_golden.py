@@ -2,9 +2,9 @@
 """Writes the golden AdmissionReview fixtures in golden/ (python3, stdlib only).
 
 Each fixture is one request body and the exact response identity-guard must give. The request bodies are
-built from the real kube-apiserver captures in shared/fixtures/apiserver-captures/ (same metadata shape with
+built from the real kube-apiserver captures in captures/ beside this script (same metadata shape with
 managedFields, same userInfo/options per operation), with other specs. The expected responses are written by
-hand from SPEC.md §1-§2 and the rule sources: every message below is spelled out literally, every patch
+hand from the README's rule catalogue and webhook protocol and the rule sources: every message below is spelled out literally, every patch
 operation is written out literally, and this script only base64-encodes the patch and applies it with its
 own small JSON Patch applier. It never runs the Swift code, so the fixtures are an independent check.
 
@@ -20,10 +20,7 @@ import sys
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 OUT = os.path.join(HERE, "golden")
-DEFAULT_CAPTURES = os.path.normpath(os.path.join(HERE, "..", "..", "..", "..", "shared", "fixtures",
-                                                 "apiserver-captures"))
-if not os.path.isdir(DEFAULT_CAPTURES):
-    DEFAULT_CAPTURES = "/work/shared/fixtures/apiserver-captures"
+DEFAULT_CAPTURES = os.path.join(HERE, "captures")
 CAPTURES = sys.argv[1] if len(sys.argv) > 1 else DEFAULT_CAPTURES
 
 V1 = "admission.k8s.io/v1"

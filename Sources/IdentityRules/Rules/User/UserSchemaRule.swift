@@ -10,7 +10,7 @@ public struct UserSchemaRule: Rule {
     public let defaultEnforcement = Enforcement.deny
     public let summary = "Only the seed's fields, each with its declared type; no duplicate keys; cluster-scoped."
 
-    /// The 22 fields of `UserSpec` (shared/seeds/alauda-user-api.md).
+    /// The 22 fields of `UserSpec` (Alauda's User API; README, "Rules").
     public static let specSchema = ObjectSchema([
         .init("account", .string),
         .init("connector_id", .string),
