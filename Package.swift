@@ -154,6 +154,7 @@ let package = Package(
                 .product(name: "MetricsTestKit", package: "swift-metrics"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "Yams", package: "Yams"),
+                .product(name: "Crypto", package: "swift-crypto"),
             ],
             path: "Tests/IdentityGuardTesting",
             swiftSettings: testSupportSettings
@@ -241,6 +242,8 @@ let package = Package(
                 "WebhookServer",
                 "IdentityGuardCLI",
                 "IdentityGuardTesting",
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+                .product(name: "NIOSSL", package: "swift-nio-ssl"),
             ],
             swiftSettings: strictSettings
         ),

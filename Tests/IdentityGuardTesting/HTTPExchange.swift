@@ -17,7 +17,6 @@ import WebhookServer
 import Glibc
 #elseif canImport(Darwin)
 import Darwin
-public import KubeJSON
 #endif
 
 /// An HTTP client configuration that trusts the test CA (and presents `clientCertificate` when given).

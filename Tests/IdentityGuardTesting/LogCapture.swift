@@ -17,7 +17,6 @@ import WebhookServer
 import Glibc
 #elseif canImport(Darwin)
 import Darwin
-public import KubeJSON
 #endif
 
 /// Collects the server's log lines (JSON, one per event) in memory.

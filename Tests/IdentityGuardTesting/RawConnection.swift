@@ -17,7 +17,6 @@ import WebhookServer
 import Glibc
 #elseif canImport(Darwin)
 import Darwin
-public import KubeJSON
 #endif
 
 /// A raw client connection (TCP, optionally TLS) to see what the server does at the connection level.

@@ -4,7 +4,6 @@ import IdentityRules
 import Manifests
 import Testing
 import Yams
-public import KubeJSON
 
 /// The repository, and `kubectl kustomize` output as engine values.
 package enum Repository {

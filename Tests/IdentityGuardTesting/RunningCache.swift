@@ -3,7 +3,6 @@ import ClusterCache
 import Foundation
 import Logging
 import MetricsTestKit
-public import KubeJSON
 
 /// A ``UsersCache`` reading an API server (the fake one or a real one), run in a task, with what it reported:
 /// each complete list, and its metrics recorded into a `TestMetrics` factory.

@@ -17,7 +17,6 @@ import WebhookServer
 import Glibc
 #elseif canImport(Darwin)
 import Darwin
-public import KubeJSON
 #endif
 
 /// The real webhook server on ephemeral ports, run in a `ServiceGroup`, with an HTTP client that trusts it.

@@ -1,6 +1,5 @@
 import KubeJSON
 import Foundation
-public import KubeJSON
 
 /// Runs a program to its end and keeps what it printed: the `identity-guard` executable as a user runs it,
 /// `kubectl`, `openssl`, scripts of the repository.

@@ -17,7 +17,6 @@ import WebhookServer
 import Glibc
 #elseif canImport(Darwin)
 import Darwin
-public import KubeJSON
 #endif
 
 /// A certificate authority made for one test, with its files in a private temporary directory.
