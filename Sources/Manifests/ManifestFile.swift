@@ -1,4 +1,3 @@
-public import IdentityRules
 public import KubeJSON
 
 /// One input read in full: its name, text and documents, or the error that made it unusable.
