@@ -1,6 +1,7 @@
 import Admission
 import Benchmark
 import IdentityRules
+import KubeJSON
 
 #if canImport(Glibc)
 import Glibc
