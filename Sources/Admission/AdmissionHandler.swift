@@ -34,4 +34,16 @@ public struct AdmissionHandler: Sendable {
         let outcome = reviewer.review(request, as: webhook)
         return Answer(outcome: outcome, request: request, body: outcome.response.encoded())
     }
+
+    /// Whether `answer` allowed a new email that the cluster-wide arbiter must still confirm (see
+    /// ``AdmissionReviewer/needsArbitration(_:)``); false on the fast path.
+    public func needsArbitration(_ answer: Answer) -> Bool {
+        reviewer.needsArbitration(answer.outcome)
+    }
+
+    /// `answer` once the arbiter has decided its email claim: unchanged when granted, else refused.
+    public func arbitrate(_ answer: Answer) async -> Answer {
+        let outcome = await reviewer.arbitrate(answer.request, outcome: answer.outcome)
+        return Answer(outcome: outcome, request: answer.request, body: outcome.response.encoded())
+    }
 }

@@ -11,17 +11,57 @@ import KubeJSON
 public struct AdmissionReviewer: Sendable {
     public let engine: RuleEngine
     public let emailIndex: any EmailIndex
-    /// Reserves the email of an allowed User CREATE/UPDATE (the cluster cache); nil reserves nothing.
+    /// Reserves the email of an allowed User CREATE/UPDATE in this process (the cluster cache); nil reserves
+    /// nothing.
     public let emailClaims: (any EmailClaiming)?
+    /// Decides new emails for the whole cluster (Leases in the apiserver); nil trusts this process alone.
+    public let emailArbiter: (any EmailArbiter)?
 
     public init(
         engine: RuleEngine = RuleEngine(),
         emailIndex: any EmailIndex = InMemoryEmailIndex(),
-        emailClaims: (any EmailClaiming)? = nil
+        emailClaims: (any EmailClaiming)? = nil,
+        emailArbiter: (any EmailArbiter)? = nil
     ) {
         self.engine = engine
         self.emailIndex = emailIndex
         self.emailClaims = emailClaims
+        self.emailArbiter = emailArbiter
+    }
+
+    /// Whether `outcome` allowed a User to take an email that the cluster does not yet show as that User's:
+    /// only then does ``arbitrate(_:outcome:)`` ask the arbiter (no call for most UPDATEs, any Identity, dry
+    /// runs, denials, or with `user.email-unique` off).
+    public func needsArbitration(_ outcome: AdmissionOutcome) -> Bool {
+        guard let emailArbiter, let claim = outcome.emailClaim, outcome.response.allowed, !outcome.dryRun,
+            (engine.configuration.enforcement(for: UserEmailUniqueRule().id) ?? .deny) != .off
+        else { return false }
+        return !emailArbiter.isSettled(claim)
+    }
+
+    /// Asks the arbiter for the email `outcome` claims. Granted: `outcome` stands. Held by another User: the
+    /// request is evaluated again with that User holding the email, so it is refused (or warned) exactly like
+    /// any duplicate. Arbiter unreachable: refused — the webhook fails closed.
+    public func arbitrate(_ request: AdmissionRequest, outcome: AdmissionOutcome) async -> AdmissionOutcome {
+        guard let emailArbiter, let claim = outcome.emailClaim else { return outcome }
+        let arbitration = await emailArbiter.arbitrate(claim)
+        if arbitration == .granted { return outcome }
+        emailClaims?.release(claim)
+        switch arbitration {
+        case .granted:
+            return outcome
+        case .heldBy(let holder):
+            let index = OverlayEmailIndex(base: emailIndex, normalizedEmail: claim.normalizedEmail,
+                                          holder: EmailHolder(name: holder))
+            guard case .subject(let subject) = subject(of: request, index: index) else { return outcome }
+            var decided = validate(subject, request: request, claiming: false)
+            decided.emailClaim = nil
+            return decided
+        case .unavailable(let reason):
+            return errored(request, kind: outcome.kind, name: outcome.name, code: 500,
+                           "cannot confirm that the email of User \(GoQuote.quote(claim.userName)) is unique in "
+                               + "the cluster: \(reason); refused, the webhook fails closed")
+        }
     }
 
     public func review(_ request: AdmissionRequest, as webhook: WebhookType) -> AdmissionOutcome {
@@ -35,31 +75,54 @@ public struct AdmissionReviewer: Sendable {
                                     name: requestName, dryRun: request.dryRun)
         }
         guard operation == .create || operation == .update else {
-            return AdmissionOutcome(response: AdmissionResponse(for: request), decision: .allowed, kind: kind,
-                                    name: requestName, dryRun: request.dryRun)
+            return outcome(allowing: request, kind: kind, name: requestName)
         }
-        guard let object = request.object?.objectValue else {
-            let problem = request.object == nil ? "is missing" : "is not an object"
-            return errored(request, kind: kind, name: requestName,
-                           "request.object \(problem); \(operation.rawValue) of \(kind.withArticle) needs the object")
+        let subject: RuleSubject
+        switch self.subject(of: request, index: emailIndex) {
+        case .subject(let built): subject = built
+        case .unusable(let message): return errored(request, kind: kind, name: requestName, message)
+        case .notEvaluated: return outcome(allowing: request, kind: kind, name: requestName)
         }
-        var oldObject: JSONObject?
-        if operation == .update {
-            guard let old = request.oldObject?.objectValue else {
-                return errored(request, kind: kind, name: requestName,
-                               "request.oldObject is missing or not an object; UPDATE of \(kind.withArticle) needs it")
-            }
-            oldObject = old
-        }
-        let subject = RuleSubject(kind: kind, operation: operation, object: object, oldObject: oldObject,
-                                  subresource: request.subResource, name: request.name, emailIndex: emailIndex)
         switch webhook {
         case .validating: return validate(subject, request: request)
         case .mutating: return mutate(subject, request: request)
         }
     }
 
-    private func validate(_ subject: RuleSubject, request: AdmissionRequest, isRetry: Bool = false) -> AdmissionOutcome {
+    /// What a request's rules look at, or why there is nothing to evaluate.
+    private enum SubjectOrReason {
+        case subject(RuleSubject)
+        case unusable(String)
+        case notEvaluated
+    }
+
+    private func subject(of request: AdmissionRequest, index: any EmailIndex) -> SubjectOrReason {
+        guard let operation = request.operation, let kind = request.resourceKind,
+            operation == .create || operation == .update
+        else { return .notEvaluated }
+        guard let object = request.object?.objectValue else {
+            let problem = request.object == nil ? "is missing" : "is not an object"
+            return .unusable("request.object \(problem); \(operation.rawValue) of \(kind.withArticle) needs the object")
+        }
+        var oldObject: JSONObject?
+        if operation == .update {
+            guard let old = request.oldObject?.objectValue else {
+                return .unusable("request.oldObject is missing or not an object; UPDATE of \(kind.withArticle) needs it")
+            }
+            oldObject = old
+        }
+        return .subject(RuleSubject(kind: kind, operation: operation, object: object, oldObject: oldObject,
+                                    subresource: request.subResource, name: request.name, emailIndex: index))
+    }
+
+    private func outcome(allowing request: AdmissionRequest, kind: ResourceKind, name: String) -> AdmissionOutcome {
+        AdmissionOutcome(response: AdmissionResponse(for: request), decision: .allowed, kind: kind, name: name,
+                         dryRun: request.dryRun)
+    }
+
+    private func validate(_ subject: RuleSubject, request: AdmissionRequest, claiming: Bool = true,
+                          isRetry: Bool = false) -> AdmissionOutcome
+    {
         let evaluation = engine.validate(subject)
         let warnings = evaluation.warnings.map(\.message)
         let ruleIDs = uniqueRuleIDs(evaluation.findings.map(\.violation.ruleID))
@@ -72,10 +135,10 @@ public struct AdmissionReviewer: Sendable {
                                     ruleIDs: ruleIDs, dryRun: request.dryRun)
         }
         var claim = emailClaim(for: subject, dryRun: request.dryRun)
-        if let wanted = claim, let emailClaims, !emailClaims.claim(wanted) {
+        if claiming, let wanted = claim, let emailClaims, !emailClaims.claim(wanted) {
             // Another request reserved this email between our look and our claim: look again, now seeing it
             // (denied when user.email-unique denies; otherwise allowed without a reservation).
-            if !isRetry { return validate(subject, request: request, isRetry: true) }
+            if !isRetry { return validate(subject, request: request, claiming: claiming, isRetry: true) }
             claim = nil
         }
         return AdmissionOutcome(
@@ -114,11 +177,11 @@ public struct AdmissionReviewer: Sendable {
         return EmailClaim(userName: subject.name, normalizedEmail: normalized)
     }
 
-    private func errored(_ request: AdmissionRequest, kind: ResourceKind? = nil, name: String, _ message: String)
-        -> AdmissionOutcome
+    private func errored(_ request: AdmissionRequest, kind: ResourceKind? = nil, name: String, code: Int = 400,
+                         _ message: String) -> AdmissionOutcome
     {
-        AdmissionOutcome(response: AdmissionResponse(for: request).errored(message: message), decision: .errored, kind: kind,
-                         name: name, dryRun: request.dryRun)
+        AdmissionOutcome(response: AdmissionResponse(for: request).errored(code: code, message: message),
+                         decision: .errored, kind: kind, name: name, dryRun: request.dryRun)
     }
 
     private func uniqueRuleIDs(_ ids: [RuleID]) -> [RuleID] {

@@ -75,6 +75,20 @@ public final class ClusterEmailIndex: EmailIndex, EmailClaiming, Sendable {
         }
     }
 
+    /// Drops the reservation `claim` made, if it is still there.
+    public func release(_ claim: EmailClaim) {
+        state.withLockedValue { state in
+            guard var list = state.reservations[claim.normalizedEmail] else { return }
+            list.removeAll { $0.name == claim.userName }
+            state.reservations[claim.normalizedEmail] = list.isEmpty ? nil : list
+        }
+    }
+
+    /// Whether the watch shows User `name` stored with this email (reservations do not count).
+    public func isStored(name: String, normalizedEmail: String) -> Bool {
+        state.withLockedValue { $0.users.holders(ofNormalizedEmail: normalizedEmail).contains { $0.name == name } }
+    }
+
     /// Drops expired reservations; returns how many are left.
     @discardableResult
     public func purgeExpiredReservations() -> Int {

@@ -2,9 +2,9 @@ import AsyncHTTPClient
 public import IdentityRules
 import Logging
 public import NIOCore
-import NIOHTTP1
+public import NIOHTTP1
 import NIOSSL
-import KubeJSON
+public import KubeJSON
 
 /// The few Kubernetes API calls a watcher needs — a paged list and a watch — over AsyncHTTPClient.
 ///
@@ -48,6 +48,28 @@ public final class KubernetesClient: Sendable {
             request.headers.add(name: "Authorization", value: "Bearer \(token)")
         }
         return request
+    }
+
+    /// One call on any API path (Leases, for email claims): the status and the parsed body, whatever the status.
+    /// Throws only when no answer came (transport failure, `timeout`).
+    public func send(_ method: HTTPMethod, _ pathAndQuery: String, body: JSONValue? = nil,
+                     timeout: TimeAmount) async throws(KubernetesError) -> (status: Int, body: JSONValue?)
+    {
+        do {
+            var request = try request(pathAndQuery)
+            request.method = method
+            if let body {
+                request.headers.add(name: "Content-Type", value: "application/json")
+                request.body = .bytes(JSONWriter.serialize(body))
+            }
+            let response = try await http.execute(request, timeout: timeout)
+            let bytes = try await response.body.collect(upTo: 4 * 1024 * 1024)
+            return (Int(response.status.code), try? JSONReader.parse(bytes.readableBytesView))
+        } catch let error as KubernetesError {
+            throw error
+        } catch {
+            throw KubernetesError(.transport, "\(method) \(pathAndQuery) failed: \(error)")
+        }
     }
 
     /// One page of `kind`: at most `limit` items, continuing after `continueToken`.

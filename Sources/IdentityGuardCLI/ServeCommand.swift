@@ -59,6 +59,12 @@ public struct ServeCommand: AsyncParsableCommand {
     @Flag(name: .customLong("no-cluster"), help: "Do not read the cluster: emails are unique among this replica's own reservations only (the default outside a pod).")
     var noCluster = false
 
+    @Option(help: "Who decides that a new email is unique: lease (a Lease per email in the apiserver, exact across replicas; the default with a cluster) or local (this replica's reservations; the default without one).")
+    var claims: ClaimsArgument?
+
+    @Option(name: .customLong("claims-namespace"), help: "Namespace of the email claim Leases (default: the pod's namespace, else identity-guard).")
+    var claimsNamespace: String?
+
     @Option(name: .customLong("reservation-ttl"), help: "Seconds an allowed email stays reserved while the watch has not shown it.")
     var reservationTTL: Int = 30
 
@@ -93,6 +99,9 @@ public struct ServeCommand: AsyncParsableCommand {
         guard [kubeconfig != nil, inCluster, noCluster].filter({ $0 }).count <= 1 else {
             throw ValidationError("choose one of --kubeconfig, --in-cluster and --no-cluster")
         }
+        if claims == .lease && noCluster {
+            throw ValidationError("--claims lease needs a cluster; it cannot go with --no-cluster")
+        }
         guard reservationTTL > 0 else { throw ValidationError("--reservation-ttl must be positive") }
         guard maxBodyBytes > 0 else { throw ValidationError("--max-body-bytes must be positive") }
         guard readTimeout > 0, idleTimeout > 0, certificatePollInterval > 0 else {
@@ -108,6 +117,11 @@ public struct ServeCommand: AsyncParsableCommand {
         options.developmentCertificates = dev
         options.cluster = clusterSource
         options.reservationTTL = .seconds(reservationTTL)
+        switch claims {
+        case .lease?: options.claims = .lease(namespace: claimsNamespace)
+        case .local?: options.claims = .local
+        case nil: options.claims = .automatic(namespace: claimsNamespace)
+        }
         options.version = IdentityGuardVersion.current
         if let config {
             do {

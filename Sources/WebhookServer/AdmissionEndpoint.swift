@@ -40,12 +40,13 @@ struct AdmissionEndpoint: AdmissionResponder {
         } catch {
             return reject(400, "could not read the request body: \(error)", endpoint: endpoint)
         }
-        let answer: AdmissionHandler.Answer
+        var answer: AdmissionHandler.Answer
         do {
             answer = try handler.handle(body: body.readableBytesView, as: endpoint)
         } catch {
             return reject(400, error.reason, endpoint: endpoint)
         }
+        if handler.needsArbitration(answer) { answer = await handler.arbitrate(answer) }
         let elapsed = start.duration(to: .now)
         let nanoseconds = elapsed.components.seconds * 1_000_000_000 + elapsed.components.attoseconds / 1_000_000_000
         metrics.recordAdmission(endpoint: endpoint, outcome: answer.outcome, operation: answer.request.operationName,

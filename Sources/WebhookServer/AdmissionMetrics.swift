@@ -1,4 +1,5 @@
 public import Admission
+import ClusterCache
 import IdentityRules
 import CoreMetrics
 import Metrics
@@ -45,6 +46,7 @@ public final class AdmissionMetrics: Sendable {
         self.registry = registry
         var factory = PrometheusMetricsFactory(registry: registry)
         factory.durationHistogramBuckets["identity_guard_admission_duration_seconds"] = Self.durationBuckets
+        factory.durationHistogramBuckets[ClaimMetrics.durationLabel] = Self.durationBuckets
         self.factory = factory
         durations = [
             .validating: CoreMetrics.Timer(label: "identity_guard_admission_duration_seconds",

@@ -33,4 +33,13 @@ public enum ClusterSource: Sendable, Hashable {
         let why = self == .none ? "--no-cluster" : "not in a pod and no --kubeconfig"
         return (nil, "none (\(why)): emails are unique among this replica's own reservations only")
     }
+
+    /// The namespace of the pod's service account, when running in one.
+    public static func podNamespace(
+        file: String = KubernetesCredentials.serviceAccountDirectory + "/namespace"
+    ) -> String? {
+        guard let data = FileManager.default.contents(atPath: file) else { return nil }
+        let text = String(decoding: data, as: UTF8.self).filter { !$0.isWhitespace }
+        return text.isEmpty ? nil : text
+    }
 }

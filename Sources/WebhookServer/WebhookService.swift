@@ -27,6 +27,9 @@ public struct WebhookService: Sendable {
         public var cluster = ClusterSource.automatic
         /// How long an allowed email stays reserved while the watch has not shown it.
         public var reservationTTL: Duration = .seconds(30)
+        /// Where new emails are decided: Leases in the apiserver (exact across replicas; the default with a
+        /// cluster) or this replica's reservations only.
+        public var claims: EmailClaimsMode = .automatic
         /// The release, for the start-up log.
         public var version = ""
 
@@ -37,6 +40,8 @@ public struct WebhookService: Sendable {
 
     public let server: WebhookServer
     public let cache: UsersCache
+    /// The Lease claims, when emails are decided by the apiserver.
+    public let leaseClaims: LeaseEmailClaims?
     public let metrics: AdmissionMetrics
     public let readiness: ReadinessState
     /// With ``Options/developmentCertificates``: the files it wrote (the CA is for clients).
@@ -59,14 +64,6 @@ public struct WebhookService: Sendable {
         let metrics = AdmissionMetrics()
         let readiness = ReadinessState()
         let index = ClusterEmailIndex(reservationTTL: options.reservationTTL)
-        let reviewer = AdmissionReviewer(engine: RuleEngine(configuration: options.rules), emailIndex: index,
-                                         emailClaims: index)
-        do {
-            server = try WebhookServer(configuration: configuration, handler: AdmissionHandler(reviewer: reviewer),
-                                       metrics: metrics, readiness: readiness, logger: logger)
-        } catch {
-            throw WebhookStartupError(.certificate, error.description)
-        }
         var client: KubernetesClient?
         if let credentials = cluster.credentials {
             do {
@@ -74,14 +71,38 @@ public struct WebhookService: Sendable {
             } catch {
                 throw WebhookStartupError(.clusterCredentials, error.description)
             }
-            readiness.set("cluster-cache", ready: false)
         }
+        var leaseClaims: LeaseEmailClaims?
+        switch (options.claims, client) {
+        case (.lease(let namespace), nil):
+            throw WebhookStartupError(.clusterCredentials, "--claims lease needs a cluster (--kubeconfig or "
+                + "--in-cluster); use --claims local without one (namespace \(namespace ?? "default"))")
+        case (.lease(let namespace), let client?), (.automatic(let namespace), let client?):
+            leaseClaims = LeaseEmailClaims(
+                client: client, namespace: namespace ?? ClusterSource.podNamespace() ?? "identity-guard",
+                index: index, duration: options.reservationTTL, metrics: ClaimMetrics(factory: metrics.factory),
+                logger: logger)
+        case (.local, _), (.automatic, nil):
+            break
+        }
+        // With Leases the apiserver decides every new email, and the losers of a race name its winner; this
+        // replica's own reservations would name a local request that may still lose, so they are off then.
+        let reviewer = AdmissionReviewer(engine: RuleEngine(configuration: options.rules), emailIndex: index,
+                                         emailClaims: leaseClaims == nil ? index : nil, emailArbiter: leaseClaims)
+        do {
+            server = try WebhookServer(configuration: configuration, handler: AdmissionHandler(reviewer: reviewer),
+                                       metrics: metrics, readiness: readiness, logger: logger)
+        } catch {
+            throw WebhookStartupError(.certificate, error.description)
+        }
+        if client != nil { readiness.set("cluster-cache", ready: false) }
         cache = UsersCache(client: client, index: index, metrics: CacheMetrics(factory: metrics.factory),
                            logger: logger) { users, first in
             guard first else { return }
             readiness.set("cluster-cache", ready: true)
             logger.info("cluster cache synced; ready", metadata: ["users": "\(users)"])
         }
+        self.leaseClaims = leaseClaims
         self.metrics = metrics
         self.readiness = readiness
         self.logger = logger
@@ -95,7 +116,7 @@ public struct WebhookService: Sendable {
         onListening: @escaping @Sendable (WebhookServer.Listener, Int) async -> Void = { _, _ in }
     ) throws(WebhookStartupError) -> [any Service] {
         do {
-            return try server.services(onListening: onListening) + [cache]
+            return try server.services(onListening: onListening) + [cache] + (leaseClaims.map { [$0] } ?? [])
         } catch {
             throw WebhookStartupError(.server, "cannot set up the HTTPS server: \(error)")
         }
@@ -107,6 +128,7 @@ public struct WebhookService: Sendable {
             "version": "\(version)",
             "certificate": "\(server.certificates.certificate.subject)",
             "cluster": "\(clusterDescription)",
+            "email_claims": "\(leaseClaims.map { "lease in namespace \($0.namespace)" } ?? "local reservations")",
             "http2": "\(server.configuration.http2)", "mtls": "\(server.configuration.clientCAFile != nil)",
         ])
         let logger = logger

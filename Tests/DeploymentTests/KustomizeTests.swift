@@ -14,9 +14,11 @@ struct KustomizeTests {
         let kinds = objects.compactMap { $0["kind"]?.stringValue }.sorted()
         #expect(kinds == ["ClusterRole", "ClusterRoleBinding", "ConfigMap", "CustomResourceDefinition", "Deployment",
                           "MutatingWebhookConfiguration", "Namespace", "NetworkPolicy", "PodDisruptionBudget",
-                          "Service", "ServiceAccount", "ValidatingWebhookConfiguration"])
-        for object in objects where ["ConfigMap", "Deployment", "NetworkPolicy", "PodDisruptionBudget", "Service",
-                                     "ServiceAccount"].contains(object["kind"]?.stringValue ?? "") {
+                          "Role", "RoleBinding", "Service", "ServiceAccount", "ValidatingWebhookConfiguration"])
+        for object in objects where ["ConfigMap", "Deployment", "NetworkPolicy", "PodDisruptionBudget", "Role",
+                                     "RoleBinding", "Service", "ServiceAccount"]
+            .contains(object["kind"]?.stringValue ?? "")
+        {
             #expect(object["metadata"]?["namespace"] == "identity-guard")
         }
     }
@@ -47,7 +49,7 @@ struct KustomizeTests {
         #expect(webhook["reinvocationPolicy"] == (kind == "MutatingWebhookConfiguration" ? "IfNeeded" : nil))
     }
 
-    @Test("RBAC: get/list/watch on the two kinds, nothing more")
+    @Test("RBAC: get/list/watch on the two kinds cluster-wide; Leases only in the webhook's namespace")
     func rbac() throws {
         let objects = try Self.base.get()
         let role = try Repository.object(objects, kind: "ClusterRole", name: "identity-guard")
@@ -59,6 +61,20 @@ struct KustomizeTests {
         #expect(binding["subjects"] == [["kind": "ServiceAccount", "name": "identity-guard",
                                           "namespace": "identity-guard"]])
         #expect(binding["roleRef"]?["name"] == "identity-guard")
+        let leases = try Repository.object(objects, kind: "Role", name: "identity-guard-email-claims")
+        #expect(leases["metadata"]?["namespace"] == "identity-guard")
+        #expect(leases["rules"] == [
+            ["apiGroups": ["coordination.k8s.io"], "resources": ["leases"],
+             "verbs": ["get", "list", "create", "update", "delete"]],
+        ])
+        let leaseBinding = try Repository.object(objects, kind: "RoleBinding", name: "identity-guard-email-claims")
+        #expect(leaseBinding["metadata"]?["namespace"] == "identity-guard")
+        #expect(leaseBinding["roleRef"] == ["apiGroup": "rbac.authorization.k8s.io", "kind": "Role",
+                                            "name": "identity-guard-email-claims"])
+        #expect(leaseBinding["subjects"] == [["kind": "ServiceAccount", "name": "identity-guard",
+                                               "namespace": "identity-guard"]])
+        #expect(!objects.contains { $0["kind"] == "ClusterRole" && $0["rules"]?.arrayValue?.contains {
+            $0["resources"]?.arrayValue?.contains("leases") == true } == true })
     }
 
     @Test("the Deployment: two replicas spread apart, probes, limits, locked-down security, the certificate mounted")
@@ -88,6 +104,7 @@ struct KustomizeTests {
         #expect(arguments.contains("--tls-cert=/etc/identity-guard/tls/tls.crt"))
         #expect(arguments.contains("--tls-key=/etc/identity-guard/tls/tls.key"))
         #expect(arguments.contains("--in-cluster"))
+        #expect(arguments.contains("--claims=lease"))
         #expect(container["volumeMounts"]?.arrayValue?.contains { $0["mountPath"] == "/etc/identity-guard/tls" } == true)
         #expect(pod["volumes"]?.arrayValue?.contains { $0["secret"]?["secretName"] == "identity-guard-tls" } == true)
         let ports = try #require(container["ports"]?.arrayValue)

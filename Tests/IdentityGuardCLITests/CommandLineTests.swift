@@ -99,5 +99,9 @@ struct CommandLineTests {
         let usage = try Subprocess.run(Subprocess.identityGuard.path, ["serve", "--port", "0"])
         #expect(usage.status == 64)
         #expect(usage.standardError.contains("--tls-cert and --tls-key are required"))
+        let claims = try Subprocess.run(Subprocess.identityGuard.path, ["serve", "--dev", "--no-cluster",
+                                                                        "--claims", "lease"])
+        #expect(claims.status == 64)
+        #expect(claims.standardError.contains("--claims lease needs a cluster; it cannot go with --no-cluster"))
     }
 }

@@ -166,12 +166,25 @@ package final class EnvtestControlPlane: Sendable {
 
     /// Stops the apiserver (SIGTERM) and starts it again on the same port with the same etcd; waits for ready.
     package func restartAPIServer(downtime: Duration = .zero) async throws {
-        let old = processes.withLock { $0.apiserver }
-        if let old { Self.end(old) }
+        stopAPIServer()
         try await Task.sleep(for: downtime)
-        let port = apiserverPort
+        try await startAPIServer()
+    }
+
+    /// Stops the apiserver, leaving etcd running: clients get connection refused until ``startAPIServer()``.
+    package func stopAPIServer() {
+        let old = processes.withLock { current in
+            defer { current.apiserver = nil }
+            return current.apiserver
+        }
+        if let old { Self.end(old) }
+    }
+
+    /// Starts the apiserver again on its port and waits until it is ready.
+    package func startAPIServer() async throws {
         let etcdPort = Int(etcdURL.split(separator: ":").last ?? "") ?? 0
-        let fresh = try Self.launchAPIServer(assets: assets, directory: directory, etcdPort: etcdPort, port: port)
+        let fresh = try Self.launchAPIServer(assets: assets, directory: directory, etcdPort: etcdPort,
+                                             port: apiserverPort)
         processes.withLock { $0.apiserver = fresh }
         try await waitUntilReady()
     }

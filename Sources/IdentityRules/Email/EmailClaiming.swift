@@ -7,4 +7,6 @@
 public protocol EmailClaiming: Sendable {
     /// Reserves the email for the user unless another User holds or has reserved it; returns whether it did.
     func claim(_ claim: EmailClaim) -> Bool
+    /// Drops the reservation `claim` made (an arbiter gave the email to someone else, or could not be asked).
+    func release(_ claim: EmailClaim)
 }

@@ -1,0 +1,273 @@
+import Crypto
+import CoreMetrics
+public import IdentityRules
+import KubeJSON
+public import Logging
+import NIOConcurrencyHelpers
+import NIOCore
+import NIOHTTP1
+public import ServiceLifecycle
+
+/// Email claims held by the apiserver: one `coordination.k8s.io/v1` Lease per normalized email, in the webhook's
+/// own namespace, so that every replica sees every other replica's claims and etcd's compare-and-swap decides.
+///
+/// A claim is an atomic create of the Lease (`holderIdentity` = the User, `leaseDurationSeconds` = the
+/// reservation TTL). A conflict (409) reads the Lease: held by the same User or expired, it is taken over with
+/// an update carrying the read `resourceVersion` — a second conflict means another replica won; held by
+/// another User and live, the email is that User's. Once the watch shows the User stored with the email, and
+/// ``releaseDelay`` later (so that every replica's watch has shown it too), the claim has done its work and its
+/// Lease is deleted; a Lease whose User never appeared expires, and a periodic sweep deletes expired ones. A claim that could not be made (the apiserver unreachable, refusing, or slower
+/// than ``callTimeout``) is ``EmailArbitration/unavailable(_:)``: the webhook refuses, and a Lease the failed
+/// call may still have created is deleted once the apiserver answers again.
+public final class LeaseEmailClaims: EmailArbiter, Service, Sendable {
+    /// The label every claim Lease carries (the sweep lists by it).
+    public static let managedBy = "app.kubernetes.io/managed-by=identity-guard"
+
+    private struct Pending: Hashable {
+        var lease: String
+        var user: String
+        var normalizedEmail: String
+    }
+
+    public let namespace: String
+    public let duration: Duration
+    public let callTimeout: Duration
+    private let client: KubernetesClient
+    private let index: ClusterEmailIndex
+    private let metrics: ClaimMetrics
+    private let logger: Logger
+    /// How long a claim outlives the watch showing its User stored: other replicas' watches may lag this one's.
+    public let releaseDelay: Duration
+    /// Claims taken here (with when the watch first showed their User stored), and Leases a failed call may
+    /// have left.
+    private let state = NIOLockedValueBox<(granted: [Pending: ContinuousClock.Instant?], abandoned: Set<Pending>)>(
+        ([:], []))
+
+    /// - Parameters:
+    ///   - index: the cluster cache's index: a claim is settled once it shows the User stored with the email.
+    ///   - duration: how long a claim holds while its User has not appeared (the reservation TTL).
+    ///   - callTimeout: the budget of one claim, well inside the webhook's `timeoutSeconds` (5 s in deploy/).
+    public init(client: KubernetesClient, namespace: String, index: ClusterEmailIndex,
+                duration: Duration = .seconds(30), callTimeout: Duration = .seconds(2),
+                releaseDelay: Duration = .seconds(5), metrics: ClaimMetrics = ClaimMetrics(), logger: Logger)
+    {
+        self.releaseDelay = releaseDelay
+        self.client = client
+        self.namespace = namespace
+        self.index = index
+        self.duration = duration
+        self.callTimeout = callTimeout
+        self.metrics = metrics
+        self.logger = logger
+    }
+
+    /// The Lease that holds `normalizedEmail`: `email-` and the SHA-256 of the email in hex (a DNS name that
+    /// does not show the address).
+    public static func leaseName(for normalizedEmail: String) -> String {
+        "email-" + SHA256.hash(data: Array(normalizedEmail.utf8)).map { byte in
+            let hex = String(byte, radix: 16)
+            return byte < 16 ? "0" + hex : hex
+        }.joined()
+    }
+
+    var collection: String { "/apis/coordination.k8s.io/v1/namespaces/\(namespace)/leases" }
+
+    // MARK: - EmailArbiter
+
+    public func isSettled(_ claim: EmailClaim) -> Bool {
+        index.isStored(name: claim.userName, normalizedEmail: claim.normalizedEmail)
+    }
+
+    public func arbitrate(_ claim: EmailClaim) async -> EmailArbitration {
+        let start = ContinuousClock.now
+        let pending = Pending(lease: Self.leaseName(for: claim.normalizedEmail), user: claim.userName,
+                              normalizedEmail: claim.normalizedEmail)
+        let result: EmailArbitration
+        do throws(KubernetesError) {
+            result = try await withDeadline(callTimeout) { () async throws(KubernetesError) -> EmailArbitration in
+                try await self.take(pending)
+            }
+        } catch {
+            result = .unavailable(error.description)
+        }
+        metrics.duration.recordNanoseconds(Self.nanoseconds(start.duration(to: .now)))
+        switch result {
+        case .granted:
+            metrics.taken.increment()
+            state.withLockedValue { $0.granted[pending] = .some(nil) }
+        case .heldBy:
+            metrics.conflicts.increment()
+        case .unavailable(let reason):
+            metrics.errors.increment()
+            state.withLockedValue { _ = $0.abandoned.insert(pending) }
+            logger.warning("email claim failed; admission refused", metadata: [
+                "user": "\(claim.userName)", "lease": "\(pending.lease)", "reason": "\(reason)",
+            ])
+        }
+        return result
+    }
+
+    /// Create, or read and take over: the compare-and-swap through the apiserver.
+    private func take(_ pending: Pending) async throws(KubernetesError) -> EmailArbitration {
+        for _ in 0..<3 {
+            let created = try await call(.POST, collection, body: lease(pending, resourceVersion: nil))
+            if created.status == 201 { return .granted }
+            guard created.status == 409 else { throw refused(created, "creating Lease \(pending.lease)") }
+            let read = try await call(.GET, collection + "/" + pending.lease)
+            if read.status == 404 { continue }  // deleted in between: create again
+            guard read.status == 200, let current = read.body else { throw refused(read, "reading Lease") }
+            let holder = current["spec"]?["holderIdentity"]?.stringValue ?? ""
+            guard holder == pending.user || Self.isExpired(current) else { return .heldBy(holder) }
+            let version = current["metadata"]?["resourceVersion"]?.stringValue
+            let updated = try await call(.PUT, collection + "/" + pending.lease,
+                                         body: lease(pending, resourceVersion: version))
+            if updated.status == 200 { return .granted }
+            guard updated.status == 409 else { throw refused(updated, "taking over Lease \(pending.lease)") }
+            // Another replica took it between our read and our update: it is theirs now.
+            let winner = try await call(.GET, collection + "/" + pending.lease)
+            if let name = winner.body?["spec"]?["holderIdentity"]?.stringValue, name != pending.user {
+                return .heldBy(name)
+            }
+        }
+        throw KubernetesError(.httpStatus(409), "Lease \(pending.lease) kept changing under the claim")
+    }
+
+    private func lease(_ pending: Pending, resourceVersion: String?) -> JSONValue {
+        let now = MicroTime.now.description
+        var metadata = JSONObject([
+            .init(key: "name", value: .string(pending.lease)),
+            .init(key: "namespace", value: .string(namespace)),
+            .init(key: "labels", value: ["app.kubernetes.io/managed-by": "identity-guard"]),
+        ])
+        if let resourceVersion { metadata["resourceVersion"] = .string(resourceVersion) }
+        return [
+            "apiVersion": "coordination.k8s.io/v1", "kind": "Lease", "metadata": .object(metadata),
+            "spec": [
+                "holderIdentity": .string(pending.user),
+                "leaseDurationSeconds": .integer(max(1, duration.components.seconds)),
+                "acquireTime": .string(now), "renewTime": .string(now),
+            ],
+        ]
+    }
+
+    static func isExpired(_ lease: JSONValue, now: MicroTime = .now) -> Bool {
+        guard let renewed = lease["spec"]?["renewTime"]?.stringValue.flatMap(MicroTime.init),
+            case .integer(let seconds)? = lease["spec"]?["leaseDurationSeconds"]
+        else { return true }
+        return renewed.microseconds + seconds * 1_000_000 < now.microseconds
+    }
+
+    private func call(_ method: HTTPMethod, _ path: String, body: JSONValue? = nil)
+        async throws(KubernetesError) -> (status: Int, body: JSONValue?)
+    {
+        try await client.send(method, path, body: body, timeout: .nanoseconds(Self.nanoseconds(callTimeout)))
+    }
+
+    private func refused(_ reply: (status: Int, body: JSONValue?), _ what: String) -> KubernetesError {
+        let message = reply.body?["message"]?.stringValue ?? ""
+        return KubernetesError(.httpStatus(reply.status), "the apiserver refused \(what): HTTP \(reply.status) \(message)")
+    }
+
+    // MARK: - Releasing and sweeping
+
+    /// Releases claims whose User the watch shows stored, cleans up after failed calls, and deletes expired
+    /// claim Leases, until graceful shutdown.
+    public func run() async throws {
+        await cancelWhenGracefulShutdown { [self] in
+            var lastSweep = ContinuousClock.now
+            while !Task.isCancelled {
+                try? await Task.sleep(for: .milliseconds(500))
+                await releaseSettled()
+                await removeAbandoned()
+                if ContinuousClock.now - lastSweep >= duration {
+                    lastSweep = .now
+                    await sweepExpired()
+                }
+            }
+        }
+    }
+
+    /// Deletes the Leases of granted claims whose User the watch has shown stored for ``releaseDelay``.
+    func releaseSettled() async {
+        let now = ContinuousClock.now
+        let settled: [Pending] = state.withLockedValue { state in
+            var due: [Pending] = []
+            for (pending, storedSince) in state.granted {
+                guard index.isStored(name: pending.user, normalizedEmail: pending.normalizedEmail) else { continue }
+                guard let since = storedSince else {
+                    state.granted[pending] = .some(now)
+                    continue
+                }
+                if now - since >= releaseDelay { due.append(pending) }
+            }
+            return due
+        }
+        for pending in settled where await delete(pending) {
+            state.withLockedValue { _ = $0.granted.removeValue(forKey: pending) }
+        }
+        // A granted claim whose User never appears expires in the apiserver; forget it here after a while.
+        state.withLockedValue { state in
+            if state.granted.count > 10_000 { state.granted.removeAll() }
+        }
+    }
+
+    /// Deletes Leases that a failed claim may have created, once the apiserver answers again.
+    func removeAbandoned() async {
+        let abandoned = state.withLockedValue { $0.abandoned }
+        for pending in abandoned where await delete(pending) {
+            state.withLockedValue { _ = $0.abandoned.remove(pending) }
+        }
+    }
+
+    /// Deletes `pending`'s Lease if it still names its User; true when nothing of it is left to do.
+    private func delete(_ pending: Pending) async -> Bool {
+        guard let read = try? await call(.GET, collection + "/" + pending.lease) else { return false }
+        if read.status == 404 { return true }
+        guard read.status == 200, let current = read.body else { return false }
+        guard current["spec"]?["holderIdentity"]?.stringValue == pending.user,
+            let version = current["metadata"]?["resourceVersion"]?.stringValue
+        else { return true }  // someone else's claim now: not ours to delete
+        let options: JSONValue = ["preconditions": ["resourceVersion": .string(version)]]
+        guard let deleted = try? await call(.DELETE, collection + "/" + pending.lease, body: options) else {
+            return false
+        }
+        return deleted.status == 200 || deleted.status == 404 || deleted.status == 409
+    }
+
+    /// Deletes every expired claim Lease (any replica's: they are all the same kind of leftover).
+    func sweepExpired() async {
+        let query = "?labelSelector=" + KubernetesClient.percentEncode(Self.managedBy)
+        guard let listed = try? await call(.GET, collection + query), listed.status == 200 else { return }
+        for lease in listed.body?["items"]?.arrayValue ?? [] where Self.isExpired(lease) {
+            guard let name = lease["metadata"]?["name"]?.stringValue,
+                let version = lease["metadata"]?["resourceVersion"]?.stringValue
+            else { continue }
+            let options: JSONValue = ["preconditions": ["resourceVersion": .string(version)]]
+            _ = try? await call(.DELETE, collection + "/" + name, body: options)
+        }
+    }
+
+    private static func nanoseconds(_ duration: Duration) -> Int64 {
+        duration.components.seconds * 1_000_000_000 + duration.components.attoseconds / 1_000_000_000
+    }
+}
+
+/// Runs `body`, or throws a timeout when it takes longer than `limit`.
+private func withDeadline<T: Sendable>(
+    _ limit: Duration,
+    _ body: @escaping @Sendable () async throws(KubernetesError) -> T
+) async throws(KubernetesError) -> T {
+    let result: Result<T, KubernetesError> = await withTaskGroup(of: Result<T, KubernetesError>?.self) { group in
+        group.addTask {
+            do throws(KubernetesError) { return .success(try await body()) } catch { return .failure(error) }
+        }
+        group.addTask {
+            try? await Task.sleep(for: limit)
+            return nil
+        }
+        let first = await group.next() ?? nil
+        group.cancelAll()
+        return first ?? .failure(KubernetesError(.transport, "no answer from the apiserver within \(limit)"))
+    }
+    return try result.get()
+}
