@@ -234,7 +234,7 @@ struct RealAPIServerTests {
             }
             try await plane.compact()
             #expect(await eventually(within: .seconds(20)) { cache.relists >= 1 })
-            #expect(cache.syncs.count >= 2)
+            #expect(await eventually(within: .seconds(20)) { cache.syncs.count >= 2 })
 
             // The apiserver goes away and comes back: the watch reconnects and the index catches up exactly.
             try await plane.restartAPIServer(downtime: .seconds(1))
