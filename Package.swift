@@ -291,4 +291,20 @@ if Context.environment["IDENTITY_GUARD_BENCHMARKS"] != nil {
             swiftSettings: strictSettings
         )
     )
+    // What an email claim costs, against a real apiserver (needs KUBEBUILDER_ASSETS).
+    package.targets.append(
+        .executableTarget(
+            name: "claim-latency",
+            dependencies: [
+                "KubeJSON",
+                "IdentityRules",
+                "Admission",
+                "ClusterCache",
+                "IdentityGuardTesting",
+                .product(name: "NIOSSL", package: "swift-nio-ssl"),
+            ],
+            path: "Benchmarks/ClaimLatency",
+            swiftSettings: strictSettings
+        )
+    )
 }
