@@ -2,9 +2,9 @@ import ArgumentParser
 import Foundation
 
 extension IdentityGuardCommand {
-    /// The subcommands whose usage errors exit 2, as the README's "Exit status" promises for `check` and `mutate` ("the arguments cannot
-    /// be used"); the others keep ArgumentParser's 64.
-    static let usageErrorStatus2: Set<String> = ["check", "mutate"]
+    /// The subcommands whose usage errors exit 2, as the README's "Exit status" promises for `check`, `mutate`
+    /// and `audit` ("the arguments cannot be used"); the others keep ArgumentParser's 64.
+    static let usageErrorStatus2: Set<String> = ["check", "mutate", "audit"]
 
     /// ArgumentParser's `main()`, except that a usage error of `check` or `mutate` exits 2.
     ///

@@ -8,7 +8,8 @@ public struct IdentityGuardCommand: AsyncParsableCommand {
         commandName: "identity-guard",
         abstract: "Admission webhook and policy checker for User (auth.alauda.io) and Identity (user.openshift.io).",
         version: IdentityGuardVersion.current,
-        subcommands: [ServeCommand.self, CheckCommand.self, MutateCommand.self, RulesCommand.self, VersionCommand.self]
+        subcommands: [ServeCommand.self, CheckCommand.self, MutateCommand.self, AuditCommand.self, RulesCommand.self,
+                      VersionCommand.self]
     )
 
     public init() {}

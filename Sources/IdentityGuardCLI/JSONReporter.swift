@@ -14,18 +14,21 @@ enum JSONReporter {
                 "warnings": .integer(Int64(summary.warnings)),
             ]),
             .init(key: "results", value: .array(report.findings.map { finding in
-                [
-                    "file": .string(finding.file),
-                    "line": .integer(Int64(finding.position.line)),
-                    "column": .integer(Int64(finding.position.column)),
-                    "document": .integer(Int64(finding.document)),
-                    "kind": .string(finding.kind),
-                    "name": .string(finding.name),
-                    "rule": .string(finding.rule.rawValue),
-                    "enforcement": .string(finding.enforcement.rawValue),
-                    "field": .string(finding.field.description),
-                    "message": .string(finding.message),
+                var fields: [JSONObject.Member] = [.init(key: "file", value: .string(finding.file))]
+                if let position = finding.position {
+                    fields.append(.init(key: "line", value: .integer(Int64(position.line))))
+                    fields.append(.init(key: "column", value: .integer(Int64(position.column))))
+                }
+                fields += [
+                    .init(key: "document", value: .integer(Int64(finding.document))),
+                    .init(key: "kind", value: .string(finding.kind)),
+                    .init(key: "name", value: .string(finding.name)),
+                    .init(key: "rule", value: .string(finding.rule.rawValue)),
+                    .init(key: "enforcement", value: .string(finding.enforcement.rawValue)),
+                    .init(key: "field", value: .string(finding.field.description)),
+                    .init(key: "message", value: .string(finding.message)),
                 ]
+                return .object(JSONObject(fields))
             })),
         ]
         let errors = report.errors

@@ -55,7 +55,7 @@ enum JUnitReporter {
         if verdict.findings.isEmpty { return text + "/>\n" }
         text += ">\n"
         let lines = { (findings: [ManifestFinding]) in
-            findings.map { "\($0.file):\($0.position.line):\($0.position.column): \($0.rule): \($0.message)" }
+            findings.map { "\($0.place): \($0.rule): \($0.message)" }
                 .joined(separator: "\n")
         }
         let denials = verdict.findings.filter { $0.enforcement == .deny }

@@ -6,8 +6,7 @@ enum TextReporter {
     static func render(_ report: CheckReport) -> String {
         var output = ""
         for finding in report.findings {
-            output += "\(finding.file):\(finding.position.line):\(finding.position.column): \(finding.rule): "
-                + finding.message + "\n"
+            output += "\(finding.place): \(finding.rule): " + finding.message + "\n"
         }
         return output + report.summary.line + "\n"
     }

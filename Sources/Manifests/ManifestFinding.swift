@@ -1,9 +1,12 @@
 public import IdentityRules
 
-/// One rule violation in a file, with everything the output formats print (README, "Offline check").
+/// One rule violation in a file or in a cluster, with everything the output formats print (README,
+/// "Offline check" and "Audit").
 public struct ManifestFinding: Sendable, Hashable {
+    /// The file, or `cluster:KIND/NAME` for an object read from a cluster.
     public var file: String
-    public var position: SourcePosition
+    /// Where the field is in the file; nil for an object read from a cluster.
+    public var position: SourcePosition?
     /// The document's 1-based ordinal in its file.
     public var document: Int
     public var kind: String
@@ -14,7 +17,7 @@ public struct ManifestFinding: Sendable, Hashable {
     /// The apiserver-style message, `spec.state: Unsupported value: …`.
     public var message: String
 
-    public init(file: String, position: SourcePosition, document: Int, kind: String, name: String, rule: RuleID,
+    public init(file: String, position: SourcePosition?, document: Int, kind: String, name: String, rule: RuleID,
                 enforcement: Enforcement, field: FieldPath, message: String)
     {
         self.file = file
@@ -26,5 +29,10 @@ public struct ManifestFinding: Sendable, Hashable {
         self.enforcement = enforcement
         self.field = field
         self.message = message
+    }
+
+    /// `FILE:LINE:COLUMN`, or just the `cluster:KIND/NAME` of a stored object: the prefix of a text line.
+    public var place: String {
+        position.map { "\(file):\($0)" } ?? file
     }
 }

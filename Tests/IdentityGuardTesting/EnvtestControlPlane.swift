@@ -255,8 +255,9 @@ package final class EnvtestControlPlane: Sendable {
         guard established else { throw TestFailure("CRD \(name) did not become Established") }
         let group = crd["spec"]?["group"]?.stringValue ?? ""
         let plural = crd["spec"]?["names"]?["plural"]?.stringValue ?? ""
+        let version = crd["spec"]?["versions"]?.arrayValue?.first?["name"]?.stringValue ?? "v1"
         let served = try await eventually(within: .seconds(30)) {
-            try await self.request(.GET, "/apis/\(group)/v1/\(plural)").status == 200
+            try await self.request(.GET, "/apis/\(group)/\(version)/\(plural)").status == 200
         }
         guard served else { throw TestFailure("CRD \(name) is not served") }
     }

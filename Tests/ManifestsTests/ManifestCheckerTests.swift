@@ -24,7 +24,7 @@ struct ManifestCheckerTests {
             ManifestLoader.parse(text: Self.user("carol", "carol@x.io"), name: "c.yaml", path: nil),
         ]
         let report = ManifestChecker().check(files)
-        #expect(report.findings.map { "\($0.file):\($0.position): \($0.rule): \($0.message)" } == [
+        #expect(report.findings.map { "\($0.place): \($0.rule): \($0.message)" } == [
             "a.yaml:6:3: user.email-unique: spec.email: Duplicate value: \"Alice@X.io\": already used by User \"bob\""
                 + " (b.yaml:7:3)",
             "b.yaml:7:3: user.email-unique: spec.email: Duplicate value: \"alice@x.io\": already used by User"
@@ -64,7 +64,7 @@ struct ManifestCheckerTests {
         ]
         let configuration = try RuleConfiguration(overrides: ["identity.user-exists": .deny])
         let report = ManifestChecker(engine: RuleEngine(configuration: configuration)).check(files)
-        #expect(report.findings.map { "\($0.file):\($0.position): \($0.message)" }
+        #expect(report.findings.map { "\($0.place): \($0.message)" }
             == ["i.yaml:8:3: user.name: Invalid value: \"ghost\": no User named \"ghost\" exists"])
     }
 

@@ -1,0 +1,176 @@
+import ClusterCache
+import Foundation
+import IdentityGuardCLI
+import IdentityGuardTesting
+import KubeJSON
+import NIOHTTP1
+import NIOSSL
+import Testing
+
+/// `identity-guard audit` against a real apiserver holding objects stored while no webhook guarded them.
+@Suite("Audit of what a real apiserver stores", .envtest, .serialized,
+       .enabled(if: EnvtestControlPlane.isAvailable, EnvtestControlPlane.skipReason), .timeLimit(.minutes(3)))
+struct AuditTests {
+    static let users = "/apis/auth.alauda.io/v1/users"
+    static let identities = "/apis/user.openshift.io/v1/identities"
+
+    /// The Identity kind, cluster-scoped, keeping every field (deploy/ installs only the users CRD).
+    static let identityCRD: JSONValue = [
+        "apiVersion": "apiextensions.k8s.io/v1", "kind": "CustomResourceDefinition",
+        "metadata": ["name": "identities.user.openshift.io"],
+        "spec": [
+            "group": "user.openshift.io", "scope": "Cluster",
+            "names": ["kind": "Identity", "listKind": "IdentityList", "plural": "identities", "singular": "identity"],
+            "versions": [[
+                "name": "v1", "served": true, "storage": true,
+                "schema": ["openAPIV3Schema": ["type": "object", "x-kubernetes-preserve-unknown-fields": true]],
+            ]],
+        ],
+    ]
+
+    /// The Policy Report API's ClusterPolicyReport (wgpolicyk8s.io v1alpha2), written from its published schema:
+    /// the fields identity-guard writes, with their types and enums, so that a wrong field is refused.
+    static let policyReportCRD: JSONValue = [
+        "apiVersion": "apiextensions.k8s.io/v1", "kind": "CustomResourceDefinition",
+        "metadata": ["name": "clusterpolicyreports.wgpolicyk8s.io"],
+        "spec": [
+            "group": "wgpolicyk8s.io", "scope": "Cluster",
+            "names": ["kind": "ClusterPolicyReport", "listKind": "ClusterPolicyReportList",
+                      "plural": "clusterpolicyreports", "singular": "clusterpolicyreport", "shortNames": ["cpolr"]],
+            "versions": [[
+                "name": "v1alpha2", "served": true, "storage": true,
+                "schema": ["openAPIV3Schema": [
+                    "type": "object",
+                    "properties": [
+                        "apiVersion": ["type": "string"], "kind": ["type": "string"], "metadata": ["type": "object"],
+                        "results": ["type": "array", "items": [
+                            "type": "object", "required": ["policy"],
+                            "properties": [
+                                "category": ["type": "string"], "message": ["type": "string"],
+                                "policy": ["type": "string"], "rule": ["type": "string"],
+                                "properties": ["type": "object", "additionalProperties": ["type": "string"]],
+                                "resources": ["type": "array", "items": ["type": "object", "properties": [
+                                    "apiVersion": ["type": "string"], "fieldPath": ["type": "string"],
+                                    "kind": ["type": "string"], "name": ["type": "string"],
+                                    "namespace": ["type": "string"], "resourceVersion": ["type": "string"],
+                                    "uid": ["type": "string"],
+                                ]]],
+                                "result": ["type": "string", "enum": ["pass", "fail", "warn", "error", "skip"]],
+                                "scored": ["type": "boolean"],
+                                "severity": ["type": "string", "enum": ["high", "low", "medium"]],
+                                "source": ["type": "string"],
+                                "timestamp": ["type": "object", "required": ["nanos", "seconds"], "properties": [
+                                    "nanos": ["type": "integer", "format": "int32"],
+                                    "seconds": ["type": "integer", "format": "int64"],
+                                ]],
+                            ],
+                        ]],
+                        "summary": ["type": "object", "properties": [
+                            "error": ["type": "integer"], "fail": ["type": "integer"], "pass": ["type": "integer"],
+                            "skip": ["type": "integer"], "warn": ["type": "integer"],
+                        ]],
+                    ],
+                ]],
+            ]],
+        ],
+    ]
+
+    static func user(_ name: String, _ spec: JSONValue) -> JSONValue {
+        ["apiVersion": "auth.alauda.io/v1", "kind": "User", "metadata": ["name": .string(name)], "spec": spec]
+    }
+
+    static func identity(_ name: String, user: String, uid: String) -> JSONValue {
+        [
+            "apiVersion": "user.openshift.io/v1", "kind": "Identity", "metadata": ["name": .string(name)],
+            "providerName": "github", "providerUserName": .string(String(name.dropFirst("github-".count))),
+            "user": ["name": .string(user), "uid": .string(uid)],
+        ]
+    }
+
+    @Test("audit reports exactly the planted findings, in every format; the PolicyReport is accepted by the apiserver")
+    func planted() async throws {
+        let plane = try EnvtestScope.plane()
+        let crd = try Repository.object(try Repository.kustomize("deploy"), kind: "CustomResourceDefinition")
+        try await plane.installCRD(crd)
+        try await plane.installCRD(Self.identityCRD)
+        // Stored while no webhook guards them.
+        try await plane.create(Self.users, Self.user("dup-a", ["email": "Dup@example.com"]))
+        try await plane.create(Self.users, Self.user("dup-b", ["email": "dup@example.com"]))
+        try await plane.create(Self.users, Self.user("secret", ["email": "secret@example.com", "password": "hunter2"]))
+        try await plane.create(Self.users, Self.user("contra", [
+            "email": "contra@example.com", "state": "disabled", "is_disabled": false,
+        ]))
+        let clean = try await plane.create(Self.users, Self.user("clean", ["email": "clean@example.com"]))
+        let cleanUID = try #require(clean["metadata"]?["uid"]?.stringValue)
+        try await plane.create(Self.identities, Self.identity("github-clean", user: "clean", uid: cleanUID))
+        try await plane.create(Self.identities, Self.identity("github-ghost", user: "ghost", uid: "uid-of-nobody"))
+        try await plane.create(Self.identities, Self.identity("github-wronguid", user: "clean", uid: "not-cleans"))
+
+        let credentials = KubernetesCredentials(
+            server: plane.server, trustRoots: try NIOSSLCertificate.fromPEMBytes(Array(plane.caCertificatePEM.utf8)),
+            token: .literal(EnvtestControlPlane.adminToken), source: "envtest")
+        let text = await AuditCommand.execute(credentials: credentials)
+        #expect(text.status == 1)
+        #expect(text.standardError == "")
+        #expect(text.standardOutput == """
+            cluster:User/contra: user.state-consistency: spec.is_disabled: Invalid value: false: must be true when \
+            spec.state is "disabled"
+            cluster:User/dup-a: user.email-unique: spec.email: Duplicate value: "Dup@example.com": already used by \
+            User "dup-b"
+            cluster:User/dup-b: user.email-unique: spec.email: Duplicate value: "dup@example.com": already used by \
+            User "dup-a"
+            cluster:User/secret: user.password-deprecated: spec.password: Forbidden: deprecated: plain-text passwords \
+            must not be stored
+            cluster:Identity/github-clean: identity.name: metadata.name: Invalid value: "github-clean": must be \
+            github:clean
+            cluster:Identity/github-ghost: identity.name: metadata.name: Invalid value: "github-ghost": must be \
+            github:ghost
+            cluster:Identity/github-ghost: identity.user-exists: user.name: Invalid value: "ghost": no User named \
+            "ghost" exists
+            cluster:Identity/github-wronguid: identity.name: metadata.name: Invalid value: "github-wronguid": must be \
+            github:wronguid
+            cluster:Identity/github-wronguid: identity.user-exists: user.uid: Invalid value: "not-cleans": does not \
+            match the uid of User "clean" (\(cleanUID))
+            8 documents, 8 checked, 0 skipped, 6 denied, 1 warnings
+
+            """)
+
+        let json = try JSONReader.parse(await AuditCommand.execute(credentials: credentials, format: .json).standardOutput)
+        let results = try #require(json["results"]?.arrayValue)
+        #expect(results.count == 9)
+        #expect(results.first == [
+            "file": "cluster:User/contra", "document": 2, "kind": "User", "name": "contra",
+            "rule": "user.state-consistency", "enforcement": "deny", "field": "spec.is_disabled",
+            "message": #"spec.is_disabled: Invalid value: false: must be true when spec.state is "disabled""#,
+        ])
+        #expect(json["summary"] == ["documents": 8, "checked": 8, "skipped": 0, "denied": 6, "warnings": 1])
+
+        let sarif = try JSONReader.parse(await AuditCommand.execute(credentials: credentials, format: .sarif)
+            .standardOutput)
+        let sarifResults = try #require(sarif["runs"]?.arrayValue?.first?["results"]?.arrayValue)
+        #expect(sarifResults.count == 9)
+        #expect(sarifResults.first?["locations"] == [["physicalLocation": ["artifactLocation": [
+            "uri": "cluster%3AUser/contra"]]]])
+
+        let junit = await AuditCommand.execute(credentials: credentials, format: .junit).standardOutput
+        #expect(junit.contains(#"<testsuite name="cluster:User" tests="5" failures="3""#))
+        #expect(junit.contains(#"<testsuite name="cluster:Identity" tests="3" failures="3""#))
+
+        let policy = await AuditCommand.execute(credentials: credentials, format: .policyreport, now: 1_800_000_000)
+        #expect(policy.status == 1)
+        let report = try JSONReader.parse(policy.standardOutput)
+        #expect(report["summary"] == ["pass": 1, "fail": 8, "warn": 1, "error": 0, "skip": 0])
+        let policyResults = try #require(report["results"]?.arrayValue)
+        #expect(policyResults.count == 9)
+        let secret = try #require(policyResults.first { $0["policy"] == "user.password-deprecated" })
+        #expect(secret["result"] == "warn")
+        #expect(secret["resources"]?.arrayValue?.first?["name"] == "secret")
+        #expect(secret["resources"]?.arrayValue?.first?["uid"]?.stringValue?.isEmpty == false)
+        #expect(!policy.standardOutput.contains("hunter2"))
+        try await plane.installCRD(Self.policyReportCRD)
+        let stored = try await plane.request(.POST, "/apis/wgpolicyk8s.io/v1alpha2/clusterpolicyreports"
+                                             + "?fieldValidation=Strict", body: report)
+        #expect(stored.status == 201, "\(stored.body.map { JSONWriter.string($0) } ?? "")")
+        #expect(stored.body?["results"]?.arrayValue?.count == 9)
+    }
+}
