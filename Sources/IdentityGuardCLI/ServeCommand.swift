@@ -65,6 +65,9 @@ public struct ServeCommand: AsyncParsableCommand {
     @Option(name: .customLong("claims-namespace"), help: "Namespace of the email claim Leases (default: the pod's namespace, else identity-guard).")
     var claimsNamespace: String?
 
+    @Option(name: .customLong("audit-interval"), help: "Audit the stored Users and Identities this often (30s, 10m, 1h); off by default. Needs a cluster.")
+    var auditInterval: DurationArgument?
+
     @Option(name: .customLong("reservation-ttl"), help: "Seconds an allowed email stays reserved while the watch has not shown it.")
     var reservationTTL: Int = 30
 
@@ -99,6 +102,9 @@ public struct ServeCommand: AsyncParsableCommand {
         guard [kubeconfig != nil, inCluster, noCluster].filter({ $0 }).count <= 1 else {
             throw ValidationError("choose one of --kubeconfig, --in-cluster and --no-cluster")
         }
+        if auditInterval != nil && noCluster {
+            throw ValidationError("--audit-interval needs a cluster; it cannot go with --no-cluster")
+        }
         if claims == .lease && noCluster {
             throw ValidationError("--claims lease needs a cluster; it cannot go with --no-cluster")
         }
@@ -123,6 +129,7 @@ public struct ServeCommand: AsyncParsableCommand {
         case nil: options.claims = .automatic(namespace: claimsNamespace)
         }
         options.version = IdentityGuardVersion.current
+        options.auditInterval = auditInterval?.duration
         if let config {
             do {
                 options.rules = try RuleConfigurationFile.load(config)

@@ -1,4 +1,5 @@
 import Admission
+import Manifests
 public import ClusterCache
 #if canImport(FoundationEssentials)
 import FoundationEssentials
@@ -30,6 +31,8 @@ public struct WebhookService: Sendable {
         /// Where new emails are decided: Leases in the apiserver (exact across replicas; the default with a
         /// cluster) or this replica's reservations only.
         public var claims: EmailClaimsMode = .automatic
+        /// Audit what the cache holds every so often (`--audit-interval`); nil: no periodic audit. Needs a cluster.
+        public var auditInterval: Duration?
         /// The release, for the start-up log.
         public var version = ""
 
@@ -42,6 +45,9 @@ public struct WebhookService: Sendable {
     public let cache: UsersCache
     /// The Lease claims, when emails are decided by the apiserver.
     public let leaseClaims: LeaseEmailClaims?
+    /// The periodic audit and the Identities it reads, with `--audit-interval`.
+    public let audit: PeriodicAudit?
+    private let identities: ObjectMirror?
     public let metrics: AdmissionMetrics
     public let readiness: ReadinessState
     /// With ``Options/developmentCertificates``: the files it wrote (the CA is for clients).
@@ -96,8 +102,26 @@ public struct WebhookService: Sendable {
             throw WebhookStartupError(.certificate, error.description)
         }
         if client != nil { readiness.set("cluster-cache", ready: false) }
+        var userObjects: ObjectStore?
+        var audit: PeriodicAudit?
+        var identities: ObjectMirror?
+        if let interval = options.auditInterval {
+            guard let client else {
+                throw WebhookStartupError(.clusterCredentials, "--audit-interval needs a cluster (--kubeconfig or "
+                    + "--in-cluster)")
+            }
+            let users = ObjectStore()
+            let mirror = ObjectMirror(client: client, kind: .identity, logger: logger)
+            userObjects = users
+            identities = mirror
+            audit = PeriodicAudit(interval: interval, users: users, identities: mirror.store,
+                                  auditor: ClusterAuditor(configuration: options.rules), factory: metrics.factory,
+                                  logger: logger, isReady: { readiness.isReady })
+        }
+        self.audit = audit
+        self.identities = identities
         cache = UsersCache(client: client, index: index, metrics: CacheMetrics(factory: metrics.factory),
-                           logger: logger) { users, first in
+                           objects: userObjects, logger: logger) { users, first in
             guard first else { return }
             readiness.set("cluster-cache", ready: true)
             logger.info("cluster cache synced; ready", metadata: ["users": "\(users)"])
@@ -116,7 +140,8 @@ public struct WebhookService: Sendable {
         onListening: @escaping @Sendable (WebhookServer.Listener, Int) async -> Void = { _, _ in }
     ) throws(WebhookStartupError) -> [any Service] {
         do {
-            return try server.services(onListening: onListening) + [cache] + (leaseClaims.map { [$0] } ?? [])
+            let optional: [(any Service)?] = [leaseClaims, identities, audit]
+            return try server.services(onListening: onListening) + [cache] + optional.compactMap { $0 }
         } catch {
             throw WebhookStartupError(.server, "cannot set up the HTTPS server: \(error)")
         }

@@ -2,6 +2,10 @@ import ClusterCache
 import Foundation
 import IdentityGuardCLI
 import IdentityGuardTesting
+import IdentityRules
+import Manifests
+import MetricsTestKit
+import WebhookServer
 import KubeJSON
 import NIOHTTP1
 import NIOSSL
@@ -172,5 +176,81 @@ struct AuditTests {
                                              + "?fieldValidation=Strict", body: report)
         #expect(stored.status == 201, "\(stored.body.map { JSONWriter.string($0) } ?? "")")
         #expect(stored.body?["results"]?.arrayValue?.count == 9)
+    }
+
+    @Test("serve's periodic audit reads the cache's own objects: its metrics follow a fix and a new violation")
+    func periodic() async throws {
+        let plane = try EnvtestScope.plane()
+        try await plane.installCRD(try Repository.object(try Repository.kustomize("deploy"),
+                                                         kind: "CustomResourceDefinition"))
+        try await plane.installCRD(Self.identityCRD)
+        let credentials = KubernetesCredentials(
+            server: plane.server, trustRoots: try NIOSSLCertificate.fromPEMBytes(Array(plane.caCertificatePEM.utf8)),
+            token: .literal(EnvtestControlPlane.adminToken), source: "envtest")
+        let users = ObjectStore()
+        let cache = try RunningCache(credentials: credentials, objects: users)
+        let client = try KubernetesClient(credentials: credentials)
+        let mirror = ObjectMirror(client: client, kind: .identity, logger: quietLogger)
+        let mirrorTask = Task { try await mirror.run() }
+        let metrics = TestMetrics()
+        let logs = LogCapture()
+        let audit = PeriodicAudit(interval: .milliseconds(200), users: users, identities: mirror.store,
+                                  auditor: ClusterAuditor(), factory: metrics, logger: logs.logger)
+        func violations(_ rule: String) throws -> Double {
+            try metrics.expectGauge("identity_guard_audit_violations", [("rule", rule)]).lastValue ?? -1
+        }
+        func findingLogs(_ name: String) -> Int {
+            logs.events("audit finding").filter { $0["object"]?.stringValue == "cluster:User/\(name)" }.count
+        }
+        do {
+            #expect(await cache.synced(within: .seconds(30)))
+            audit.runOnce()
+            let baseState = try violations("user.state")
+            let basePasswords = try violations("user.password-deprecated")
+
+            try await plane.create(Self.users, Self.user("p-bad", ["email": "p-bad@example.com", "state": "zzz"]))
+            #expect(await eventually(within: .seconds(10)) { users.snapshot.contains { $0["metadata"]?["name"] == "p-bad" } })
+            audit.runOnce()
+            #expect(try violations("user.state") == baseState + 1)
+            #expect(findingLogs("p-bad") == 1)
+
+            // Fixed: the count goes down, and nothing new is logged.
+            var fixed = try #require(try await plane.request(.GET, Self.users + "/p-bad").body?.objectValue)
+            fixed["spec"] = ["email": "p-bad@example.com", "state": "active"]
+            #expect(try await plane.request(.PUT, Self.users + "/p-bad", body: .object(fixed)).status == 200)
+            #expect(await eventually(within: .seconds(10)) {
+                users.snapshot.first { $0["metadata"]?["name"] == "p-bad" }?["spec"]?["state"] == "active"
+            })
+            audit.runOnce()
+            #expect(try violations("user.state") == baseState)
+            #expect(findingLogs("p-bad") == 1)
+
+            // A new violation: counted, and logged once however many audits see it.
+            try await plane.create(Self.users, Self.user("p-new", ["email": "p-new@example.com",
+                                                                    "old_password": "hunter2"]))
+            #expect(await eventually(within: .seconds(10)) { users.snapshot.contains { $0["metadata"]?["name"] == "p-new" } })
+            audit.runOnce()
+            audit.runOnce()
+            #expect(try violations("user.password-deprecated") == basePasswords + 1)
+            #expect(findingLogs("p-new") == 1)
+            #expect(!logs.lines.contains { $0.contains("hunter2") })
+
+            // The service's own loop audits every interval once ready.
+            let loop = Task { try? await audit.run() }
+            #expect(await eventually(within: .seconds(5)) {
+                ((try? metrics.expectGauge("identity_guard_audit_last_run_timestamp_seconds").values.count) ?? 0) >= 5
+            })
+            loop.cancel()
+            await loop.value
+        } catch {
+            mirrorTask.cancel()
+            await cache.stop()
+            await client.shutdown()
+            throw error
+        }
+        mirrorTask.cancel()
+        _ = try? await mirrorTask.value
+        await cache.stop()
+        await client.shutdown()
     }
 }

@@ -243,9 +243,12 @@ package final class EnvtestControlPlane: Sendable {
         return body
     }
 
-    /// Creates a CustomResourceDefinition and waits until it is Established and served.
+    /// Creates a CustomResourceDefinition (unless it exists) and waits until it is Established and served.
     package func installCRD(_ crd: JSONValue) async throws {
-        try await create("/apis/apiextensions.k8s.io/v1/customresourcedefinitions", crd)
+        let created = try await request(.POST, "/apis/apiextensions.k8s.io/v1/customresourcedefinitions", body: crd)
+        guard created.status == 201 || created.status == 409 else {
+            throw TestFailure("creating a CRD: \(created.status) \(created.body.map { JSONWriter.string($0) } ?? "")")
+        }
         let name = crd["metadata"]?["name"]?.stringValue ?? ""
         let established = try await eventually(within: .seconds(30)) {
             let reply = try await self.request(.GET, "/apis/apiextensions.k8s.io/v1/customresourcedefinitions/\(name)")

@@ -21,6 +21,8 @@ import Darwin
 
 /// Collects the server's log lines (JSON, one per event) in memory.
 package final class LogCapture: Sendable {
+    package init() {}
+
     private let buffer = NIOLockedValueBox<[String]>([])
 
     package var logger: Logger {

@@ -1,0 +1,85 @@
+public import ClusterCache
+public import CoreMetrics
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
+import Foundation
+#endif
+import IdentityRules
+public import Logging
+public import Manifests
+import NIOConcurrencyHelpers
+public import ServiceLifecycle
+
+/// `serve --audit-interval`: the cluster cache's own objects audited again and again, without listing again.
+///
+/// Every interval, once the cache has its first list, ``ClusterAuditor`` runs over the stored Users and
+/// Identities the watchers keep; `identity_guard_audit_violations{rule}` follows the current count per rule
+/// (a fix brings it down, a new violation up), `identity_guard_audit_last_run_timestamp_seconds` says when, and
+/// each finding that is new since the previous audit is logged once (the messages never hold a secret value).
+public final class PeriodicAudit: Service, Sendable {
+    public let interval: Duration
+    private let users: ObjectStore
+    private let identities: ObjectStore
+    private let auditor: ClusterAuditor
+    private let isReady: @Sendable () -> Bool
+    private let logger: Logger
+    private let violations: [RuleID: Gauge]
+    private let lastRun: Gauge
+    private let previous = NIOLockedValueBox<Set<String>>([])
+
+    public init(interval: Duration, users: ObjectStore, identities: ObjectStore, auditor: ClusterAuditor,
+                factory: any MetricsFactory, logger: Logger, isReady: @escaping @Sendable () -> Bool = { true })
+    {
+        self.interval = interval
+        self.users = users
+        self.identities = identities
+        self.auditor = auditor
+        self.isReady = isReady
+        self.logger = logger
+        violations = Dictionary(uniqueKeysWithValues: RuleCatalog.ids.map { id in
+            (id, Gauge(label: "identity_guard_audit_violations", dimensions: [("rule", id.rawValue)],
+                       factory: factory))
+        })
+        lastRun = Gauge(label: "identity_guard_audit_last_run_timestamp_seconds", factory: factory)
+    }
+
+    public func run() async throws {
+        await cancelWhenGracefulShutdown { [self] in
+            while !Task.isCancelled {
+                try? await Task.sleep(for: interval)
+                if isReady() { runOnce() }
+            }
+        }
+    }
+
+    /// One audit of what the stores hold now; returns its report.
+    @discardableResult
+    public func runOnce() -> CheckReport {
+        let report = auditor.audit(users: users.snapshot, identities: identities.snapshot)
+        var counts: [RuleID: Int] = [:]
+        var keys: Set<String> = []
+        let findings = report.findings
+        for finding in findings {
+            counts[finding.rule, default: 0] += 1
+            keys.insert("\(finding.place)\u{0}\(finding.rule)\u{0}\(finding.message)")
+        }
+        for (rule, gauge) in violations { gauge.record(counts[rule] ?? 0) }
+        lastRun.record(Date().timeIntervalSince1970)
+        let known = previous.withLockedValue { previous in
+            defer { previous = keys }
+            return previous
+        }
+        for finding in findings where !known.contains("\(finding.place)\u{0}\(finding.rule)\u{0}\(finding.message)") {
+            logger.warning("audit finding", metadata: [
+                "object": "\(finding.place)", "rule": "\(finding.rule)", "enforcement": "\(finding.enforcement)",
+                "field": "\(finding.field)", "message": "\(finding.message)",
+            ])
+        }
+        logger.info("audit done", metadata: [
+            "objects": "\(report.summary.checked)", "denied": "\(report.summary.denied)",
+            "warned": "\(report.summary.warnings)", "findings": "\(findings.count)",
+        ])
+        return report
+    }
+}
