@@ -103,5 +103,25 @@ struct CommandLineTests {
                                                                         "--claims", "lease"])
         #expect(claims.status == 64)
         #expect(claims.standardError.contains("--claims lease needs a cluster; it cannot go with --no-cluster"))
+        let audit = try Subprocess.run(Subprocess.identityGuard.path, ["serve", "--dev", "--no-cluster",
+                                                                       "--audit-interval", "10m"])
+        #expect(audit.status == 64)
+        #expect(audit.standardError.contains("--audit-interval needs a cluster; it cannot go with --no-cluster"))
+        let badDuration = try Subprocess.run(Subprocess.identityGuard.path, ["serve", "--dev", "--audit-interval",
+                                                                             "ten minutes"])
+        #expect(badDuration.status == 64)
+        #expect(badDuration.standardError.contains("--audit-interval"))
+    }
+
+    @Test("audit: where the cluster is must be said; a usage error exits 2, an unreadable kubeconfig 2")
+    func auditArguments() throws {
+        let none = try Subprocess.run(Subprocess.identityGuard.path, ["audit"])
+        #expect(none.status == 2)
+        #expect(none.standardError.contains("choose where the cluster is: --kubeconfig FILE or --in-cluster"))
+        let missing = try Subprocess.run(Subprocess.identityGuard.path, ["audit", "--kubeconfig", "/nonexistent/kc"])
+        #expect(missing.status == 2)
+        #expect(missing.standardError == "identity-guard: cannot read the kubeconfig /nonexistent/kc\n")
+        let format = try Subprocess.run(Subprocess.identityGuard.path, ["audit", "--in-cluster", "--format", "xml"])
+        #expect(format.status == 2)
     }
 }
