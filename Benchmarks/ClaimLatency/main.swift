@@ -25,9 +25,7 @@ do {
     try await plane.installCRD(try Repository.object(try Repository.kustomize("deploy"), kind: "CustomResourceDefinition"))
     try await plane.create("/api/v1/namespaces", ["metadata": ["name": "identity-guard"]])
     try await plane.create("/apis/auth.alauda.io/v1/users", Review.user("stored", ["email": "stored@example.com"]))
-    let credentials = KubernetesCredentials(
-        server: plane.server, trustRoots: try NIOSSLCertificate.fromPEMBytes(Array(plane.caCertificatePEM.utf8)),
-        token: .literal(EnvtestControlPlane.adminToken), source: "envtest")
+    let credentials = try plane.credentials()
     let cache = try RunningCache(credentials: credentials)
     guard await cache.synced(within: .seconds(30)) else { throw TestFailure("the cache did not sync") }
     let client = try KubernetesClient(credentials: credentials)

@@ -20,36 +20,12 @@ fi
 WORK="$(mktemp -d)"
 trap 'rm -rf "$WORK"; kill ${api:-} 2> /dev/null || true' EXIT
 
-openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -days 2 -subj "/CN=fake apiserver CA" \
-    -keyout "$WORK/ca.key" -out "$WORK/ca.crt" -addext "basicConstraints=critical,CA:TRUE" \
-    -addext "keyUsage=critical,keyCertSign,cRLSign" 2>/dev/null
-openssl req -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -subj "/CN=127.0.0.1" \
-    -keyout "$WORK/tls.key" -out "$WORK/tls.csr" 2>/dev/null
-printf 'subjectAltName=IP:127.0.0.1,DNS:localhost\nextendedKeyUsage=serverAuth\n' > "$WORK/ext.cnf"
-openssl x509 -req -in "$WORK/tls.csr" -CA "$WORK/ca.crt" -CAkey "$WORK/ca.key" -CAcreateserial -days 2 \
-    -extfile "$WORK/ext.cnf" -out "$WORK/tls.crt" 2>/dev/null
-
-python3 Benchmarks/cache-memory/fake_apiserver.py --users "$USERS" --cert "$WORK/tls.crt" --key "$WORK/tls.key" \
-    --token audit-token > "$WORK/api.port" 2> "$WORK/api.log" < /dev/null &
-api=$!
-for _ in $(seq 300); do [[ -s "$WORK/api.port" ]] && break; sleep 0.1; done
-port="$(cat "$WORK/api.port")"
-cat > "$WORK/kubeconfig" <<YAML
-apiVersion: v1
-kind: Config
-current-context: fake
-clusters:
-- name: fake
-  cluster:
-    server: https://127.0.0.1:$port
-    certificate-authority-data: $(base64 -w0 "$WORK/ca.crt")
-contexts:
-- name: fake
-  context: {cluster: fake, user: fake}
-users:
-- name: fake
-  user: {token: audit-token}
-YAML
+# shellcheck source=../cache-memory/fake-cluster.sh
+source Benchmarks/cache-memory/fake-cluster.sh
+fake_cluster_certificates
+fake_cluster_start "$USERS" audit-token api
+api=$FAKE_API_PID
+fake_cluster_kubeconfig "$FAKE_API_PORT" audit-token "$WORK/kubeconfig"
 
 echo "users=$USERS load=$(cut -d' ' -f1-3 /proc/loadavg)"
 for run in 1 2 3; do

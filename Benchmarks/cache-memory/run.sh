@@ -20,15 +20,9 @@ fi
 WORK="$(mktemp -d)"
 trap 'rm -rf "$WORK"' EXIT
 
-# The fake API server's CA and certificate for 127.0.0.1.
-openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -days 2 -subj "/CN=fake apiserver CA" \
-    -keyout "$WORK/ca.key" -out "$WORK/ca.crt" -addext "basicConstraints=critical,CA:TRUE" \
-    -addext "keyUsage=critical,keyCertSign,cRLSign" 2>/dev/null
-openssl req -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -subj "/CN=127.0.0.1" \
-    -keyout "$WORK/tls.key" -out "$WORK/tls.csr" 2>/dev/null
-printf 'subjectAltName=IP:127.0.0.1,DNS:localhost\nextendedKeyUsage=serverAuth\n' > "$WORK/ext.cnf"
-openssl x509 -req -in "$WORK/tls.csr" -CA "$WORK/ca.crt" -CAkey "$WORK/ca.key" -CAcreateserial -days 2 \
-    -extfile "$WORK/ext.cnf" -out "$WORK/tls.crt" 2>/dev/null
+# shellcheck source=fake-cluster.sh
+source Benchmarks/cache-memory/fake-cluster.sh
+fake_cluster_certificates
 
 free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
 
@@ -37,29 +31,12 @@ measure() {
     local users="$1"
     local port webhook metrics
     server=
-    python3 Benchmarks/cache-memory/fake_apiserver.py --users "$users" --cert "$WORK/tls.crt" --key "$WORK/tls.key" \
-        --token memory-token > "$WORK/api-$users.port" 2> "$WORK/api-$users.log" < /dev/null &
-    api=$!
+    fake_cluster_start "$users" memory-token "api-$users"
+    api=$FAKE_API_PID
     # measure runs in a subshell: it stops what it started itself.
     trap 'kill $api ${server:-} 2> /dev/null || true' EXIT
-    for _ in $(seq 100); do [[ -s "$WORK/api-$users.port" ]] && break; sleep 0.1; done
-    port="$(cat "$WORK/api-$users.port")"
-    cat > "$WORK/kubeconfig-$users" <<YAML
-apiVersion: v1
-kind: Config
-current-context: fake
-clusters:
-- name: fake
-  cluster:
-    server: https://127.0.0.1:$port
-    certificate-authority-data: $(base64 -w0 "$WORK/ca.crt")
-contexts:
-- name: fake
-  context: {cluster: fake, user: fake}
-users:
-- name: fake
-  user: {token: memory-token}
-YAML
+    port=$FAKE_API_PORT
+    fake_cluster_kubeconfig "$port" memory-token "$WORK/kubeconfig-$users"
     webhook="$(free_port)"
     metrics="$(free_port)"
     local started=$SECONDS

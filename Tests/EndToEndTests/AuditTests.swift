@@ -110,9 +110,7 @@ struct AuditTests {
         try await plane.create(Self.identities, Self.identity("github-ghost", user: "ghost", uid: "uid-of-nobody"))
         try await plane.create(Self.identities, Self.identity("github-wronguid", user: "clean", uid: "not-cleans"))
 
-        let credentials = KubernetesCredentials(
-            server: plane.server, trustRoots: try NIOSSLCertificate.fromPEMBytes(Array(plane.caCertificatePEM.utf8)),
-            token: .literal(EnvtestControlPlane.adminToken), source: "envtest")
+        let credentials = try plane.credentials()
         let text = await AuditCommand.execute(credentials: credentials)
         #expect(text.status == 1)
         #expect(text.standardError == "")
@@ -184,9 +182,7 @@ struct AuditTests {
         try await plane.installCRD(try Repository.object(try Repository.kustomize("deploy"),
                                                          kind: "CustomResourceDefinition"))
         try await plane.installCRD(Self.identityCRD)
-        let credentials = KubernetesCredentials(
-            server: plane.server, trustRoots: try NIOSSLCertificate.fromPEMBytes(Array(plane.caCertificatePEM.utf8)),
-            token: .literal(EnvtestControlPlane.adminToken), source: "envtest")
+        let credentials = try plane.credentials()
         let users = ObjectStore()
         let cache = try RunningCache(credentials: credentials, objects: users)
         let client = try KubernetesClient(credentials: credentials)

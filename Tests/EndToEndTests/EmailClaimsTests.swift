@@ -30,9 +30,7 @@ struct EmailClaimsTests {
         init(plane: EnvtestControlPlane, pki: TestPKI, token: String = EnvtestControlPlane.adminToken,
              duration: Duration = .seconds(30), releaseDelay: Duration = .seconds(1)) async throws
         {
-            let credentials = KubernetesCredentials(
-                server: plane.server, trustRoots: try NIOSSLCertificate.fromPEMBytes(Array(plane.caCertificatePEM.utf8)),
-                token: .literal(token), source: "envtest")
+            let credentials = try plane.credentials(token: token)
             let index = ClusterEmailIndex()
             cache = try RunningCache(credentials: credentials, index: index)
             client = try KubernetesClient(credentials: credentials)

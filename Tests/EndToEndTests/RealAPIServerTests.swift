@@ -82,9 +82,7 @@ struct RealAPIServerTests {
         on plane: EnvtestControlPlane,
         _ body: (RunningServer, RunningCache) async throws -> Void
     ) async throws {
-        let credentials = KubernetesCredentials(
-            server: plane.server, trustRoots: try NIOSSLCertificateBundle.load(plane.caCertificatePEM),
-            token: .literal(EnvtestControlPlane.adminToken), source: "envtest")
+        let credentials = try plane.credentials()
         let index = ClusterEmailIndex()
         let readiness = ReadinessState()
         readiness.set("cluster-cache", ready: false)
@@ -126,9 +124,7 @@ struct RealAPIServerTests {
     @Test("the CRD absent at start: the cache waits, and syncs once the CRD from deploy/ is installed")
     func crdAbsentAtStart() async throws {
         let plane = try EnvtestScope.plane()
-        let credentials = KubernetesCredentials(
-            server: plane.server, trustRoots: try NIOSSLCertificateBundle.load(plane.caCertificatePEM),
-            token: .literal(EnvtestControlPlane.adminToken), source: "envtest")
+        let credentials = try plane.credentials()
         let cache = try RunningCache(credentials: credentials)
         do {
             try await Task.sleep(for: .seconds(1))
@@ -220,9 +216,7 @@ struct RealAPIServerTests {
     func faults() async throws {
         let plane = try EnvtestScope.plane()
         try await Self.installCRD(on: plane)
-        let credentials = KubernetesCredentials(
-            server: plane.server, trustRoots: try NIOSSLCertificateBundle.load(plane.caCertificatePEM),
-            token: .literal(EnvtestControlPlane.adminToken), source: "envtest")
+        let credentials = try plane.credentials()
         let cache = try RunningCache(credentials: credentials, timing: RunningCache.timing(watchTimeoutSeconds: 2))
         do {
             #expect(await cache.synced(within: .seconds(30)))
@@ -256,9 +250,7 @@ struct RealAPIServerTests {
     func deployRBAC() async throws {
         let plane = try EnvtestScope.plane()
         try await Self.installCRD(on: plane)
-        let credentials = KubernetesCredentials(
-            server: plane.server, trustRoots: try NIOSSLCertificateBundle.load(plane.caCertificatePEM),
-            token: .literal(EnvtestControlPlane.limitedToken), source: "envtest, limited user")
+        let credentials = try plane.credentials(token: EnvtestControlPlane.limitedToken)
         // Without a binding the limited user is forbidden to list.
         let forbidden = try await plane.request(.GET, Self.users, token: EnvtestControlPlane.limitedToken)
         #expect(forbidden.status == 403)
@@ -284,12 +276,5 @@ struct RealAPIServerTests {
             throw error
         }
         await cache.stop()
-    }
-}
-
-/// PEM text as NIOSSL certificates (the apiserver's self-made serving certificate and its CA).
-enum NIOSSLCertificateBundle {
-    static func load(_ pem: String) throws -> [NIOSSLCertificate] {
-        try NIOSSLCertificate.fromPEMBytes(Array(pem.utf8))
     }
 }

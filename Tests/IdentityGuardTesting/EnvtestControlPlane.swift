@@ -1,4 +1,5 @@
 import AsyncHTTPClient
+import ClusterCache
 import Crypto
 import Foundation
 import KubeJSON
@@ -164,6 +165,12 @@ package final class EnvtestControlPlane: Sendable {
             (try? await self.request(.GET, "/readyz").status) == 200
         }
         guard ready else { throw TestFailure("the apiserver did not get ready:\n\(logTail())") }
+    }
+
+    /// Credentials for the cache, claims or audit: this apiserver, its CA, and `token` (the admin's by default).
+    package func credentials(token: String = EnvtestControlPlane.adminToken) throws -> KubernetesCredentials {
+        KubernetesCredentials(server: server, trustRoots: try NIOSSLCertificate.fromPEMBytes(Array(caCertificatePEM.utf8)),
+                              token: .literal(token), source: "envtest")
     }
 
     /// Stops the apiserver (SIGTERM) and starts it again on the same port with the same etcd; waits for ready.
