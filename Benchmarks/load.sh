@@ -17,6 +17,10 @@
 #   3. ours     POST /validate  as 1, paced: each connection pauses 10 ms between requests (below saturation)
 #   4. ceiling  POST /validate  same body, canned-webhook                --log-level warning
 #   5. ours     POST /validate  as 1 but --log-level info: one JSON log line per admission, as in production
+#   6. yardstick: ours at the default (info logging, metrics on) against agnhost's /custom-resource — Kubernetes'
+#      own Go webhook (net/http + crypto/tls, GOMAXPROCS=1, same core) — in the order ours, agnhost, ours,
+#      agnhost; the medians and the ratio ours/agnhost are printed. agnhost comes from ../shared/envtest
+#      (setup.sh unpacks it into .build/envtest; AGNHOST_BIN names another).
 #
 # Besides wrk's req/s and latency percentiles, each run reports the server's CPU time per request (from
 # /proc/PID/stat): on a shared machine that is steadier than req/s, and ceiling/ours of it is what the req/s
@@ -30,7 +34,7 @@
 # when missing. Every answer must be HTTP 200 and contain the expected text (checked by Benchmarks/load/
 # admission.lua); otherwise the script exits 1.
 #
-# Targets: ours/ceiling requests per second ≥ 0.7 (runs 1 and 4), and p99 ≤ 2 ms.
+# Targets: ours/ceiling requests per second ≥ 0.7 (runs 1 and 4), and p99 ≤ 2 ms; ours/agnhost ≥ 2.0 (run 6).
 set -euo pipefail
 
 cd "$(dirname "$0")/.."
@@ -81,6 +85,12 @@ fi
 [ -x "$BIN" ] || { echo "load.sh: no release binary at $BIN" >&2; exit 2; }
 CANNED=${CANNED_WEBHOOK_BIN:-$(dirname "$BIN")/canned-webhook}
 [ -x "$CANNED" ] || { echo "load.sh: no canned-webhook binary at $CANNED" >&2; exit 2; }
+
+AGNHOST=${AGNHOST_BIN:-$ROOT/.build/envtest/agnhost}
+if [ ! -x "$AGNHOST" ] && [ -f "$ROOT/../shared/envtest/setup.sh" ]; then
+    bash "$ROOT/../shared/envtest/setup.sh" "$ROOT/.build/envtest" >/dev/null
+fi
+[ -x "$AGNHOST" ] || { echo "load.sh: no agnhost at $AGNHOST (set AGNHOST_BIN)" >&2; exit 2; }
 
 # --- servers -----------------------------------------------------------------------------------------------
 WORK=$(mktemp -d /tmp/identity-guard-load-XXXXXX)
@@ -133,6 +143,26 @@ start_server() {
         sleep 0.1
     done
     echo "load.sh: $name does not answer https://127.0.0.1:$port/healthz:" >&2; cat "$WORK/$name.log" >&2; exit 1
+}
+
+# start_agnhost PORT — agnhost's webhook on CPU 0 with one Go thread, a certificate for 127.0.0.1 made with
+# openssl; sets SERVER_PID and CA like start_server.
+start_agnhost() {
+    local port=$1
+    if [ ! -f "$WORK/agnhost.crt" ]; then
+        openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -days 1 -subj "/CN=127.0.0.1" \
+            -addext "subjectAltName=IP:127.0.0.1" -keyout "$WORK/agnhost.key" -out "$WORK/agnhost.crt" 2>/dev/null
+    fi
+    GOMAXPROCS=1 taskset -c 0 "$AGNHOST" webhook --tls-cert-file "$WORK/agnhost.crt" \
+        --tls-private-key-file "$WORK/agnhost.key" --port "$port" >"$WORK/agnhost.log" 2>&1 &
+    SERVER_PID=$!
+    CA=$WORK/agnhost.crt
+    for _ in $(seq 300); do
+        if curl -s --max-time 1 --cacert "$CA" -o /dev/null "https://127.0.0.1:$port/"; then return; fi
+        kill -0 "$SERVER_PID" 2>/dev/null || break
+        sleep 0.1
+    done
+    echo "load.sh: agnhost does not answer on $port:" >&2; cat "$WORK/agnhost.log" >&2; exit 1
 }
 
 # --- wrk runs ----------------------------------------------------------------------------------------------
@@ -217,6 +247,20 @@ stop_server
 LOG_LINES=$(grep -c '"msg":"admission"' "$WORK/ours-info.log" || true)
 LOG_BYTES=$(wc -c <"$WORK/ours-info.log")
 
+# The yardstick, alternated so that both see the same machine: ours at the defaults, agnhost, ours, agnhost.
+for round in 1 2; do
+    start_server "yard-ours-$round" $((PORT + 3)) --log-level info
+    measure "yard-ours-$round" "https://127.0.0.1:$((PORT + 3))/validate" "$LOAD/user-update-validate.json" \
+        '"allowed":true'
+    rss_ours[$round]=$(awk '/^VmRSS/{print $2}' "/proc/$SERVER_PID/status")
+    stop_server
+    start_agnhost $((PORT + 4))
+    measure "yard-agnhost-$round" "https://127.0.0.1:$((PORT + 4))/custom-resource" \
+        "$LOAD/user-update-validate.json" '"allowed":true'
+    rss_agnhost[$round]=$(awk '/^VmRSS/{print $2}' "/proc/$SERVER_PID/status")
+    stop_server
+done
+
 # --- summary -----------------------------------------------------------------------------------------------
 echo
 echo "== summary (wrk -t1 -c$CONNECTIONS -d$DURATION, server on CPU 0, wrk on CPU 1)"
@@ -249,6 +293,16 @@ echo "p99 ours /validate, saturated ($CONNECTIONS connections): $(awk "BEGIN{pri
     "(target <= 2 ms: $(verdict "${P99[ours-validate]} <= 2000"));" \
     "paced at ${RPS[ours-validate-paced]} req/s: $(awk "BEGIN{print ${P99[ours-validate-paced]}/1000}") ms" \
     "($(verdict "${P99[ours-validate-paced]} <= 2000"))"
+median2() { awk "BEGIN{printf \"%.1f\", ($1 + $2) / 2}"; }
+ours_rps=$(median2 "${RPS[yard-ours-1]}" "${RPS[yard-ours-2]}")
+agnhost_rps=$(median2 "${RPS[yard-agnhost-1]}" "${RPS[yard-agnhost-2]}")
+yard=$(ratio "$ours_rps" "$agnhost_rps")
+echo "yardstick, default logging and metrics: ours $ours_rps req/s (p99 $(median2 "${P99[yard-ours-1]}" \
+"${P99[yard-ours-2]}") us, $(median2 "${CPU[yard-ours-1]}" "${CPU[yard-ours-2]}") us CPU/req, RSS under load \
+$(( ${rss_ours[1]} / 1024 )) MiB) vs agnhost $agnhost_rps req/s (p99 $(median2 "${P99[yard-agnhost-1]}" \
+"${P99[yard-agnhost-2]}") us, $(median2 "${CPU[yard-agnhost-1]}" "${CPU[yard-agnhost-2]}") us CPU/req, RSS \
+$(( ${rss_agnhost[1]} / 1024 )) MiB)"
+echo "ratio ours/agnhost req/s: $yard (target >= 2.0: $(verdict "$yard >= 2.0"))"
 if [ $FAILED = 1 ]; then
     echo "load.sh: some answers were not HTTP 200 with the expected body, or sockets failed (see above)" >&2
     grep -h '^IG-FIRST-BAD' "$WORK"/*.wrk >&2 || true

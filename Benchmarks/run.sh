@@ -16,4 +16,6 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 export IDENTITY_GUARD_BENCHMARKS=1
-exec swift package --scratch-path .build-bench benchmark --no-progress "$@"
+# Only the admission benchmarks: the other executables under Benchmarks/ (the load test's canned-webhook, claim-latency)
+# are programs, not benchmark suites.
+exec swift package --scratch-path .build-bench benchmark --target AdmissionBenchmarks --no-progress "$@"

@@ -59,7 +59,7 @@ let benchmarks: @Sendable () -> Void = {
 
     Benchmark("JSONReader.parse only: User UPDATE (2.4 KB)") { benchmark in
         for _ in benchmark.scaledIterations {
-            blackHole(try JSONReader.parse(userUpdate))
+            blackHole(try JSONReader.parse(userUpdate, vocabulary: AdmissionVocabulary.shared))
         }
     }
 }
