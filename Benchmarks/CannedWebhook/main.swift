@@ -46,7 +46,7 @@ configuration.metricsPort = nil
 let server = try WebhookServer(configuration: configuration, handler: AdmissionHandler(),
                                responder: CannedResponder(), logger: logger)
 print("  CA certificate: \(files.authorityFile)")
-fflush(stdout)
+fflush(nil)
 let group = ServiceGroup(configuration: .init(services: try server.services().map { .init(service: $0) },
                                               gracefulShutdownSignals: [.sigterm, .sigint], logger: logger))
 try await group.run()
