@@ -14,7 +14,9 @@ import NIOSSL
 /// Percentiles of a list of durations, in microseconds.
 func summary(_ label: String, _ samples: [Duration]) -> String {
     let micros = samples.map { Double($0.components.attoseconds) / 1e12 + Double($0.components.seconds) * 1e6 }.sorted()
-    func at(_ q: Double) -> String { String(format: "%.1f", micros[min(micros.count - 1, Int(Double(micros.count) * q))]) }
+    func at(_ q: Double) -> String {
+        String(format: "%.1f", micros[min(micros.count - 1, Int(Double(micros.count) * q))])
+    }
     return "\(label.padding(toLength: 46, withPad: " ", startingAt: 0)) n=\(micros.count)  p50 \(at(0.5)) µs  "
         + "p90 \(at(0.9)) µs  p99 \(at(0.99)) µs"
 }
@@ -22,7 +24,8 @@ func summary(_ label: String, _ samples: [Duration]) -> String {
 let count = Int(CommandLine.arguments.dropFirst().first ?? "") ?? 500
 let plane = try await EnvtestControlPlane.start()
 do {
-    try await plane.installCRD(try Repository.object(try Repository.kustomize("deploy"), kind: "CustomResourceDefinition"))
+    let deploy = try Repository.kustomize("deploy")
+    try await plane.installCRD(try Repository.object(deploy, kind: "CustomResourceDefinition"))
     try await plane.create("/api/v1/namespaces", ["metadata": ["name": "identity-guard"]])
     try await plane.create("/apis/auth.alauda.io/v1/users", Review.user("stored", ["email": "stored@example.com"]))
     let credentials = try plane.credentials()

@@ -16,7 +16,8 @@ public import ServiceLifecycle
 /// an update carrying the read `resourceVersion` — a second conflict means another replica won; held by
 /// another User and live, the email is that User's. Once the watch shows the User stored with the email, and
 /// ``releaseDelay`` later (so that every replica's watch has shown it too), the claim has done its work and its
-/// Lease is deleted; a Lease whose User never appeared expires, and a periodic sweep deletes expired ones. A claim that could not be made (the apiserver unreachable, refusing, or slower
+/// Lease is deleted; a Lease whose User never appeared expires, and a periodic sweep deletes expired ones. A
+/// claim that could not be made (the apiserver unreachable, refusing, or slower
 /// than ``callTimeout``) is ``EmailArbitration/unavailable(_:)``: the webhook refuses, and a Lease the failed
 /// call may still have created is deleted once the apiserver answers again.
 public final class LeaseEmailClaims: EmailArbiter, Service, Sendable {
@@ -165,7 +166,8 @@ public final class LeaseEmailClaims: EmailArbiter, Service, Sendable {
 
     private func refused(_ reply: (status: Int, body: JSONValue?), _ what: String) -> KubernetesError {
         let message = reply.body?["message"]?.stringValue ?? ""
-        return KubernetesError(.httpStatus(reply.status), "the apiserver refused \(what): HTTP \(reply.status) \(message)")
+        return KubernetesError(.httpStatus(reply.status),
+                               "the apiserver refused \(what): HTTP \(reply.status) \(message)")
     }
 
     // MARK: - Releasing and sweeping

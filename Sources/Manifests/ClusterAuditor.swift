@@ -62,7 +62,9 @@ public struct ClusterAuditor: Sendable {
                             rule: finding.violation.ruleID, enforcement: finding.enforcement,
                             field: finding.violation.field, message: finding.violation.message)
         }
-        if kind == .identity, let mismatch = uidMismatch(object, uids: uids) { findings.append(mismatch(place, ordinal)) }
+        if kind == .identity, let mismatch = uidMismatch(object, uids: uids) {
+            findings.append(mismatch(place, ordinal))
+        }
         return DocumentVerdict(document: document, kind: kind, findings: findings)
     }
 

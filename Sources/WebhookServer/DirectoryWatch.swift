@@ -20,7 +20,8 @@ final class DirectoryWatch: Sendable {
         for directory in directories {
             _ = inotify_add_watch(descriptor, directory, mask)
         }
-        let source = DispatchSource.makeReadSource(fileDescriptor: descriptor, queue: DispatchQueue(label: "cert-watch"))
+        let source = DispatchSource.makeReadSource(fileDescriptor: descriptor,
+                                                   queue: DispatchQueue(label: "cert-watch"))
         source.setEventHandler {
             var buffer = [UInt8](repeating: 0, count: 4096)
             while read(descriptor, &buffer, buffer.count) > 0 {}

@@ -137,7 +137,8 @@ struct AuditTests {
 
             """)
 
-        let json = try JSONReader.parse(await AuditCommand.execute(credentials: credentials, format: .json).standardOutput)
+        let json = try JSONReader.parse(await AuditCommand.execute(credentials: credentials, format: .json)
+            .standardOutput)
         let results = try #require(json["results"]?.arrayValue)
         #expect(results.count == 9)
         #expect(results.first == [
@@ -195,6 +196,9 @@ struct AuditTests {
         func violations(_ rule: String) throws -> Double {
             try metrics.expectGauge("identity_guard_audit_violations", [("rule", rule)]).lastValue ?? -1
         }
+        func stored(_ name: String) -> Bool {
+            users.snapshot.contains { $0["metadata"]?["name"]?.stringValue == name }
+        }
         func findingLogs(_ name: String) -> Int {
             logs.events("audit finding").filter { $0["object"]?.stringValue == "cluster:User/\(name)" }.count
         }
@@ -205,7 +209,7 @@ struct AuditTests {
             let basePasswords = try violations("user.password-deprecated")
 
             try await plane.create(Self.users, Self.user("p-bad", ["email": "p-bad@example.com", "state": "zzz"]))
-            #expect(await eventually(within: .seconds(10)) { users.snapshot.contains { $0["metadata"]?["name"] == "p-bad" } })
+            #expect(await eventually(within: .seconds(10)) { stored("p-bad") })
             audit.runOnce()
             #expect(try violations("user.state") == baseState + 1)
             #expect(findingLogs("p-bad") == 1)
@@ -224,7 +228,7 @@ struct AuditTests {
             // A new violation: counted, and logged once however many audits see it.
             try await plane.create(Self.users, Self.user("p-new", ["email": "p-new@example.com",
                                                                     "old_password": "hunter2"]))
-            #expect(await eventually(within: .seconds(10)) { users.snapshot.contains { $0["metadata"]?["name"] == "p-new" } })
+            #expect(await eventually(within: .seconds(10)) { stored("p-new") })
             audit.runOnce()
             audit.runOnce()
             #expect(try violations("user.password-deprecated") == basePasswords + 1)

@@ -46,8 +46,11 @@ struct EmailClaimsTests {
         }
 
         /// POSTs a User CREATE to /validate: whether it was allowed, and the message.
-        func create(_ name: String, email: String, dryRun: Bool = false) async throws -> (allowed: Bool, message: String?) {
-            let answer = try await server.review("/validate", Review.userEmail(name: name, email: email, dryRun: dryRun))
+        func create(_ name: String, email: String, dryRun: Bool = false) async throws
+            -> (allowed: Bool, message: String?)
+        {
+            let body = Review.userEmail(name: name, email: email, dryRun: dryRun)
+            let answer = try await server.review("/validate", body)
             return (answer["response"]?["allowed"] == true, answer["response"]?["status"]?["message"]?.stringValue)
         }
 
@@ -103,7 +106,8 @@ struct EmailClaimsTests {
                         let replica = replicas[number % 2]
                         let name = "racer-\(round)-\(number)"
                         group.addTask {
-                            let answer = try await replica.create(name, email: number % 3 == 0 ? email.uppercased() : email)
+                            let spelled = number % 3 == 0 ? email.uppercased() : email
+                            let answer = try await replica.create(name, email: spelled)
                             return (name, answer.allowed, answer.message)
                         }
                     }
@@ -115,7 +119,8 @@ struct EmailClaimsTests {
                 #expect(winners.count == 1, "round \(round): \(winners.count) allowed")
                 guard let winner = winners.first else { continue }
                 for (name, allowed, message) in answers where !allowed {
-                    #expect(message?.hasPrefix(#"User.auth.alauda.io "\#(name)" is invalid: spec.email: Duplicate value: "#)
+                    let prefix = #"User.auth.alauda.io "\#(name)" is invalid: spec.email: Duplicate value: "#
+                    #expect(message?.hasPrefix(prefix)
                         == true && message?.hasSuffix(#"already used by User "\#(winner)""#) == true,
                             "round \(round): \(name): \(message ?? "nil")")
                 }
@@ -149,11 +154,13 @@ struct EmailClaimsTests {
 
             // A dry run reserves nothing: no Lease.
             #expect(try await replica.create("dry", email: "dry-run@example.com", dryRun: true).allowed)
-            let dry = try await plane.request(.GET, Self.leases + "/" + LeaseEmailClaims.leaseName(for: "dry-run@example.com"))
+            let dryLease = LeaseEmailClaims.leaseName(for: "dry-run@example.com")
+            let dry = try await plane.request(.GET, Self.leases + "/" + dryLease)
             #expect(dry.status == 404)
 
             // Once the User is stored (and the release delay has passed), its Lease is deleted; the index holds it.
-            try await plane.create("/apis/auth.alauda.io/v1/users", Review.user("casper", ["email": "ghost@example.com"]))
+            try await plane.create("/apis/auth.alauda.io/v1/users",
+                                   Review.user("casper", ["email": "ghost@example.com"]))
             #expect(try await eventually(within: .seconds(15)) {
                 try await plane.request(.GET, Self.leases + "/" + lease).status == 404
             })
@@ -225,7 +232,8 @@ struct EmailClaimsTests {
                 "roleRef": ["apiGroup": "rbac.authorization.k8s.io", "kind": .string(kind), "name": .string(role)],
             ])
         }
-        try await Self.withReplicas(1, token: EnvtestControlPlane.limitedToken) { (replicas: [Replica], plane: EnvtestControlPlane) async throws in
+        try await Self.withReplicas(1, token: EnvtestControlPlane.limitedToken) {
+            (replicas: [Replica], plane: EnvtestControlPlane) async throws in
             let replica = replicas[0]
             #expect(try await replica.create("rbac-1", email: "rbac@example.com").allowed)
             #expect(try await replica.create("rbac-2", email: "rbac@example.com").message?

@@ -162,7 +162,8 @@ struct RealAPIServerTests {
             #expect(try await plane.request(.GET, Self.users + "/bad").status == 404)
 
             // A duplicate email, in another case, is denied naming the User that holds it.
-            let twin = try await plane.request(.POST, Self.users, body: Self.user("twin", ["email": "EARLY@example.com"]))
+            let twin = try await plane.request(.POST, Self.users,
+                                               body: Self.user("twin", ["email": "EARLY@example.com"]))
             #expect(Self.denial(twin)?.hasSuffix(#"spec.email: Duplicate value: "EARLY@example.com": "#
                 + #"already used by User "early""#) == true)
 

@@ -169,7 +169,8 @@ package final class EnvtestControlPlane: Sendable {
 
     /// Credentials for the cache, claims or audit: this apiserver, its CA, and `token` (the admin's by default).
     package func credentials(token: String = EnvtestControlPlane.adminToken) throws -> KubernetesCredentials {
-        KubernetesCredentials(server: server, trustRoots: try NIOSSLCertificate.fromPEMBytes(Array(caCertificatePEM.utf8)),
+        KubernetesCredentials(server: server,
+                              trustRoots: try NIOSSLCertificate.fromPEMBytes(Array(caCertificatePEM.utf8)),
                               token: .literal(token), source: "envtest")
     }
 
@@ -247,7 +248,8 @@ package final class EnvtestControlPlane: Sendable {
     package func create(_ collectionPath: String, _ object: JSONValue) async throws -> JSONValue {
         let reply = try await request(.POST, collectionPath, body: object)
         guard reply.status == 201, let body = reply.body else {
-            throw TestFailure("POST \(collectionPath): \(reply.status) \(reply.body.map { JSONWriter.string($0) } ?? "")")
+            let text = reply.body.map { JSONWriter.string($0) } ?? ""
+            throw TestFailure("POST \(collectionPath): \(reply.status) \(text)")
         }
         return body
     }

@@ -20,7 +20,9 @@ import Darwin
 #endif
 
 /// Polls `condition` every 20 ms until it holds or `timeout` passes; returns whether it held.
-package func eventually(within timeout: Duration = .seconds(5), _ condition: () async throws -> Bool) async rethrows -> Bool {
+package func eventually(within timeout: Duration = .seconds(5), _ condition: () async throws -> Bool)
+    async rethrows -> Bool
+{
     let deadline = ContinuousClock.now.advanced(by: timeout)
     while true {
         if try await condition() { return true }

@@ -72,8 +72,8 @@ package enum Review {
     }
 
     /// A User CREATE or UPDATE (the old object the same) with only `spec.email`: what email uniqueness reads.
-    package static func userEmail(uid: String = UUID().uuidString, name: String, email: String, operation: String = "CREATE",
-                          dryRun: Bool = false) -> [UInt8]
+    package static func userEmail(uid: String = UUID().uuidString, name: String, email: String,
+                                  operation: String = "CREATE", dryRun: Bool = false) -> [UInt8]
     {
         let object = user(name, ["email": .string(email)])
         return body(uid: uid, operation: operation, name: name, object: object,

@@ -37,7 +37,8 @@ package final class RunningServer: Sendable {
     package var metricsURL: String? { metricsPort.map { "http://127.0.0.1:\($0)" } }
 
     private init(server: WebhookServer, pki: TestPKI, logs: LogCapture, webhookPort: Int, metricsPort: Int?,
-                 client: HTTPClient, group: ServiceGroup, task: Task<Void, any Error>, finished: NIOLockedValueBox<Bool>)
+                 client: HTTPClient, group: ServiceGroup, task: Task<Void, any Error>,
+                 finished: NIOLockedValueBox<Bool>)
     {
         self.finished = finished
         self.server = server
@@ -98,14 +99,16 @@ package final class RunningServer: Sendable {
         let wantsMetrics = configuration.metricsPort != nil
         let listening = await eventually(within: .seconds(10)) {
             let bound = ports.withLockedValue { $0 }
-            return finished.withLockedValue { $0 } || (bound[.webhook] != nil && (!wantsMetrics || bound[.metrics] != nil))
+            let complete = bound[.webhook] != nil && (!wantsMetrics || bound[.metrics] != nil)
+            return finished.withLockedValue { $0 } || complete
         }
         let bound = ports.withLockedValue { $0 }
         guard listening, let webhookPort = bound[.webhook], !finished.withLockedValue({ $0 }) else {
             await group.triggerGracefulShutdown()
             task.cancel()
             _ = try? await task.value
-            throw TestFailure("the server did not start listening: \(failure.withLockedValue { $0 }.map { "\($0)" } ?? "timeout")")
+            let reason = failure.withLockedValue { $0 }.map { "\($0)" } ?? "timeout"
+            throw TestFailure("the server did not start listening: \(reason)")
         }
         let client = HTTPClient(
             eventLoopGroupProvider: .singleton,
