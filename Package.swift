@@ -245,6 +245,7 @@ let package = Package(
                 "IdentityGuardCLI",
                 "IdentityGuardTesting",
                 "Manifests",
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "NIOHTTP1", package: "swift-nio"),
                 .product(name: "NIOSSL", package: "swift-nio-ssl"),
                 .product(name: "MetricsTestKit", package: "swift-metrics"),
