@@ -164,6 +164,7 @@ let package = Package(
         .testTarget(
             name: "KubeJSONTests",
             dependencies: ["KubeJSON"],
+            resources: [.copy("JSONTestSuite")],
             swiftSettings: strictSettings
         ),
         .testTarget(
