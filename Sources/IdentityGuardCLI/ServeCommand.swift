@@ -74,6 +74,9 @@ public struct ServeCommand: AsyncParsableCommand {
     @Option(name: .customLong("max-body-bytes"), help: "Largest request body accepted (413 above).")
     var maxBodyBytes: Int = 7 * 1024 * 1024
 
+    @Option(name: .customLong("max-connections"), help: "Most connections the webhook port holds at once; more are closed at accept.")
+    var maxConnections: Int = 4_096
+
     @Option(name: .customLong("read-timeout"), help: "Seconds a request may take to arrive once started.")
     var readTimeout: Int = 10
 
@@ -109,6 +112,7 @@ public struct ServeCommand: AsyncParsableCommand {
             throw ValidationError("--claims lease needs a cluster; it cannot go with --no-cluster")
         }
         guard reservationTTL > 0 else { throw ValidationError("--reservation-ttl must be positive") }
+        guard maxConnections > 0 else { throw ValidationError("--max-connections must be positive") }
         guard maxBodyBytes > 0 else { throw ValidationError("--max-body-bytes must be positive") }
         guard readTimeout > 0, idleTimeout > 0, certificatePollInterval > 0 else {
             throw ValidationError("timeouts and intervals must be positive")
@@ -166,6 +170,7 @@ public struct ServeCommand: AsyncParsableCommand {
         configuration.clientCAFile = clientCA
         configuration.http2 = http2
         configuration.maxBodyBytes = maxBodyBytes
+        configuration.maxConnections = maxConnections
         configuration.readTimeout = .seconds(readTimeout)
         configuration.idleTimeout = .seconds(idleTimeout)
         configuration.certificatePollInterval = .seconds(certificatePollInterval)

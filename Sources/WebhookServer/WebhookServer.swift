@@ -34,6 +34,7 @@ public struct WebhookServer: Sendable {
     public let metrics: AdmissionMetrics
     public let readiness: ReadinessState
     public let certificates: CertificateReloader
+    private let connectionLimit: ConnectionLimit
     private let logger: Logger
 
     /// Loads the certificate pair (throws when it is unusable: the server must not start without one).
@@ -54,6 +55,8 @@ public struct WebhookServer: Sendable {
         self.metrics = metrics
         self.readiness = readiness
         self.logger = logger
+        connectionLimit = ConnectionLimit(maximum: configuration.maxConnections, factory: metrics.factory,
+                                          logger: logger)
         certificates = try CertificateReloader(
             certificateFile: configuration.certificateFile,
             privateKeyFile: configuration.privateKeyFile,
@@ -125,9 +128,11 @@ public struct WebhookServer: Sendable {
         let logger = logger
         let readTimeout = TimeAmount(configuration.readTimeout)
         let idle = TimeAmount(configuration.idleTimeout)
+        let limit = connectionLimit
         let http1 = HTTP1Channel.Configuration(
             additionalChannelHandlers: [
-                ConnectionErrorLogger(logger: logger), ReadTimeoutHandler(timeout: readTimeout, logger: logger),
+                limit.handler(), ConnectionErrorLogger(logger: logger),
+                ReadTimeoutHandler(timeout: readTimeout, logger: logger),
             ],
             idleTimeout: idle
         )

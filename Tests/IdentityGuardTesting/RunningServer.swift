@@ -36,6 +36,11 @@ package final class RunningServer: Sendable {
     package var baseURL: String { "https://127.0.0.1:\(webhookPort)" }
     package var metricsURL: String? { metricsPort.map { "http://127.0.0.1:\($0)" } }
 
+    /// The current value of a metric `series` (`name` or `name{label="value",…}`), read from the server's registry.
+    package func metric(_ series: String) -> Double? {
+        PrometheusText(String(decoding: server.metrics.render(), as: UTF8.self)).value(series)
+    }
+
     private init(server: WebhookServer, pki: TestPKI, logs: LogCapture, webhookPort: Int, metricsPort: Int?,
                  client: HTTPClient, group: ServiceGroup, task: Task<Void, any Error>,
                  finished: NIOLockedValueBox<Bool>)

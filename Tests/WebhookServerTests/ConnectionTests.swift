@@ -133,4 +133,30 @@ struct ConnectionTests {
             try await Self.expectStillServing(server)
         }
     }
+
+    @Test("over the connection limit a connection is closed at accept and counted; a freed slot is used again")
+    func connectionLimit() async throws {
+        let pki = try TestPKI()
+        defer { pki.remove() }
+        try await RunningServer.with(pki: pki, configure: { $0.maxConnections = 4 }) { server in
+            // The server's own client holds no connection yet: four idle raw connections take every slot.
+            var idle: [RawConnection] = []
+            for _ in 0..<4 {
+                idle.append(try await RawConnection.connect(port: server.webhookPort, tls: nil))
+            }
+            defer { idle.forEach { $0.close() } }
+            #expect(await eventually { server.metric("identity_guard_open_connections") == 4 })
+            let refused = try await RawConnection.connect(port: server.webhookPort, tls: nil)
+            defer { refused.close() }
+            #expect(await refused.waitForClose(within: .seconds(2)))
+            #expect(server.metric("identity_guard_connections_refused_total") == 1)
+            #expect(server.logs.events("refusing connection: the connection limit is reached").count == 1)
+            for connection in idle { #expect(!(await connection.waitForClose(within: .milliseconds(50)))) }
+            // Two hang up: their slots serve a real client again.
+            idle[0].close()
+            idle[1].close()
+            #expect(await eventually { server.metric("identity_guard_open_connections") == 2 })
+            try await Self.expectStillServing(server)
+        }
+    }
 }

@@ -1,0 +1,97 @@
+import CoreMetrics
+import Logging
+import NIOConcurrencyHelpers
+import NIOCore
+import NIOHTTPTypes
+
+/// A cap on the connections the webhook port holds at once, so that clients that open connections and leave
+/// them idle cannot exhaust the process's file descriptors before the read and idle timeouts close them.
+///
+/// One per listener; each connection takes a slot when its pipeline is set up (at accept, before the TLS
+/// handshake completes) and gives it back when it closes. A connection over the cap is closed at once and
+/// counted in `identity_guard_connections_refused_total`; `identity_guard_open_connections` is the current count.
+final class ConnectionLimit: Sendable {
+    let maximum: Int
+    private let open = NIOLockedValueBox(0)
+    private let gauge: Gauge
+    private let refused: Counter
+    private let logger: Logger
+
+    init(maximum: Int, factory: any MetricsFactory, logger: Logger) {
+        self.maximum = maximum
+        self.logger = logger
+        gauge = Gauge(label: "identity_guard_open_connections", factory: factory)
+        refused = Counter(label: "identity_guard_connections_refused_total", factory: factory)
+    }
+
+    /// Takes a slot; false (and counted) when all are taken.
+    func acquire() -> Bool {
+        let count: Int? = open.withLockedValue { open in
+            guard open < maximum else { return nil }
+            open += 1
+            return open
+        }
+        guard let count else {
+            refused.increment()
+            return false
+        }
+        gauge.record(count)
+        return true
+    }
+
+    func release() {
+        gauge.record(open.withLockedValue { open in
+            open -= 1
+            return open
+        })
+    }
+
+    /// The per-connection handler that holds a slot for the connection's lifetime.
+    func handler() -> ConnectionSlot {
+        ConnectionSlot(limit: self)
+    }
+
+    fileprivate func refusing(_ channel: any Channel) {
+        logger.warning("refusing connection: the connection limit is reached", metadata: [
+            "remote": "\(channel.remoteAddress?.description ?? "?")", "limit": "\(maximum)",
+        ])
+    }
+}
+
+/// Holds one of the ``ConnectionLimit``'s slots while its connection is open; closes the connection at once when
+/// there is none.
+final class ConnectionSlot: ChannelInboundHandler, RemovableChannelHandler {
+    typealias InboundIn = HTTPRequestPart
+    typealias InboundOut = HTTPRequestPart
+
+    private let limit: ConnectionLimit
+    private var holding = false
+
+    init(limit: ConnectionLimit) {
+        self.limit = limit
+    }
+
+    func handlerAdded(context: ChannelHandlerContext) {
+        holding = limit.acquire()
+        if !holding {
+            limit.refusing(context.channel)
+            context.close(promise: nil)
+        }
+    }
+
+    func handlerRemoved(context: ChannelHandlerContext) {
+        giveBack()
+    }
+
+    func channelInactive(context: ChannelHandlerContext) {
+        giveBack()
+        context.fireChannelInactive()
+    }
+
+    private func giveBack() {
+        if holding {
+            holding = false
+            limit.release()
+        }
+    }
+}
