@@ -159,4 +159,68 @@ struct ConnectionTests {
             try await Self.expectStillServing(server)
         }
     }
+
+    @Test("pipelined requests on one connection are answered, in order")
+    func pipelined() async throws {
+        let pki = try TestPKI()
+        defer { pki.remove() }
+        try await RunningServer.with(pki: pki) { server in
+            let connection = try await RawConnection.connect(port: server.webhookPort, tls: try server.rawClientTLS())
+            defer { connection.close() }
+            var requests: [UInt8] = []
+            for uid in ["pipelined-1", "pipelined-2", "pipelined-3"] {
+                let body = Review.allowedUser(uid: uid)
+                requests += Array(("POST /validate HTTP/1.1\r\nHost: localhost\r\nContent-Type: application/json\r\n"
+                    + "Content-Length: \(body.count)\r\n\r\n").utf8) + body
+            }
+            try await connection.send(requests)
+            #expect(await eventually { connection.receivedText.components(separatedBy: "HTTP/1.1 200").count == 4 })
+            let text = connection.receivedText
+            let positions = ["pipelined-1", "pipelined-2", "pipelined-3"].compactMap { text.range(of: $0)?.lowerBound }
+            #expect(positions.count == 3 && positions == positions.sorted())
+        }
+    }
+
+    @Test("2,000 failed TLS handshakes: each is closed, good clients are answered throughout, every slot comes back")
+    func failedHandshakes() async throws {
+        let pki = try TestPKI()
+        defer { pki.remove() }
+        try await RunningServer.with(pki: pki) { server in
+            for round in 0..<20 {
+                try await withThrowingTaskGroup(of: Void.self) { group in
+                    for _ in 0..<100 {
+                        group.addTask {
+                            let garbage = try await RawConnection.connect(port: server.webhookPort, tls: nil)
+                            defer { garbage.close() }
+                            try await garbage.send("GET / HTTP/1.1\r\nHost: x\r\n\r\n")
+                            #expect(await garbage.waitForClose(within: .seconds(5)))
+                        }
+                    }
+                    try await group.waitForAll()
+                }
+                let answer = try await server.review("/validate", Review.allowedUser(uid: "good-\(round)"))
+                #expect(answer["response"]?["allowed"] == true)
+            }
+            // Only the good client's keep-alive connection is left open.
+            #expect(await eventually { (server.metric("identity_guard_open_connections") ?? 99) <= 1 })
+        }
+    }
+
+    @Test("a client that sends a request and never reads its answer is closed at the idle timeout")
+    func neverReads() async throws {
+        let pki = try TestPKI()
+        defer { pki.remove() }
+        try await RunningServer.with(pki: pki, configure: { $0.idleTimeout = .seconds(1) }) { server in
+            let connection = try await RawConnection.connect(port: server.webhookPort, tls: try server.rawClientTLS())
+            defer { connection.close() }
+            try await connection.channel.setOption(ChannelOptions.autoRead, value: false).get()
+            let body = Review.allowedUser(uid: "unread")
+            try await connection.send(Array(("POST /validate HTTP/1.1\r\nHost: localhost\r\n"
+                + "Content-Type: application/json\r\nContent-Length: \(body.count)\r\n\r\n").utf8) + body)
+            #expect(await eventually(within: .seconds(5)) {
+                (server.metric("identity_guard_open_connections") ?? 9) == 0
+            })
+            try await Self.expectStillServing(server)
+        }
+    }
 }
