@@ -312,3 +312,25 @@ if Context.environment["IDENTITY_GUARD_BENCHMARKS"] != nil {
         )
     )
 }
+
+// libFuzzer targets (Fuzz/), built only on request with the fuzzer sanitizer: `Fuzz/run.sh TARGET SECONDS`.
+if Context.environment["IDENTITY_GUARD_FUZZ"] != nil {
+    let fuzzTargets: [(name: String, dependencies: [Target.Dependency])] = [
+        ("JSONReaderFuzz", ["KubeJSON"]),
+        ("JSONPatchFuzz", ["KubeJSON"]),
+        ("AdmissionFuzz", ["KubeJSON", "Admission"]),
+        ("ManifestFuzz", ["Manifests"]),
+        ("RuleConfigurationFuzz", ["Manifests"]),
+    ]
+    for target in fuzzTargets {
+        package.targets.append(
+            .executableTarget(
+                name: target.name,
+                dependencies: target.dependencies,
+                path: "Fuzz/\(target.name)",
+                swiftSettings: strictSettings + [.unsafeFlags(["-parse-as-library"])]
+            )
+        )
+    }
+}
+

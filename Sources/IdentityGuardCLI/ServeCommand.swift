@@ -8,6 +8,7 @@ import Foundation
 import Glibc
 #endif
 import IdentityRules
+import Manifests
 import Logging
 import WebhookServer
 

@@ -4,7 +4,6 @@ import FoundationEssentials
 import Foundation
 #endif
 public import IdentityRules
-import Manifests
 import Yams
 import KubeJSON
 

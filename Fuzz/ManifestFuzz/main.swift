@@ -1,0 +1,18 @@
+// libFuzzer target: the YAML manifest loader with positions on arbitrary text, then the checker and mutator over
+// what it read. Nothing may crash; every finding must have a position inside the text.
+import Foundation
+import Manifests
+
+@_cdecl("LLVMFuzzerTestOneInput")
+public func fuzzOne(_ start: UnsafeRawPointer?, _ count: Int) -> CInt {
+    let bytes = Array(UnsafeRawBufferPointer(start: start, count: count))
+    let file = ManifestLoader.parse(bytes: bytes, name: "fuzz.yaml", path: nil)
+    let report = ManifestChecker().check([file])
+    let lines = bytes.filter { $0 == UInt8(ascii: "\n") }.count + 1
+    for finding in report.findings {
+        guard let position = finding.position else { continue }
+        precondition(position.line >= 1 && position.line <= lines, "a finding outside the text")
+    }
+    _ = ManifestMutator().mutate(file).rewrittenText
+    return 0
+}
