@@ -15,14 +15,25 @@ package struct EnvtestScope: SuiteTrait, TestScoping {
         testCase: Test.Case?,
         performing function: @Sendable () async throws -> Void
     ) async throws {
-        let plane = try await EnvtestControlPlane.start()
+        // One control plane at a time: an apiserver and etcd starting beside another pair on two cores starve
+        // every other test of the run.
+        await EnvtestSlot.shared.acquire()
+        let plane: EnvtestControlPlane
+        do {
+            plane = try await EnvtestControlPlane.start()
+        } catch {
+            await EnvtestSlot.shared.release()
+            throw error
+        }
         do {
             try await Self.$current.withValue(plane) { try await function() }
         } catch {
             await plane.stop()
+            await EnvtestSlot.shared.release()
             throw error
         }
         await plane.stop()
+        await EnvtestSlot.shared.release()
     }
 
     /// The running control plane; fails the test when the suite did not start one.
@@ -35,4 +46,28 @@ package struct EnvtestScope: SuiteTrait, TestScoping {
 extension Trait where Self == EnvtestScope {
     /// One real kube-apiserver and etcd for the whole suite.
     package static var envtest: Self { EnvtestScope() }
+}
+
+/// Lets one suite at a time run a control plane; the others wait their turn.
+actor EnvtestSlot {
+    static let shared = EnvtestSlot()
+
+    private var busy = false
+    private var waiting: [CheckedContinuation<Void, Never>] = []
+
+    func acquire() async {
+        guard busy else {
+            busy = true
+            return
+        }
+        await withCheckedContinuation { waiting.append($0) }
+    }
+
+    func release() {
+        if waiting.isEmpty {
+            busy = false
+        } else {
+            waiting.removeFirst().resume()
+        }
+    }
 }

@@ -102,7 +102,7 @@ package final class RunningServer: Sendable {
             }
         }
         let wantsMetrics = configuration.metricsPort != nil
-        let listening = await eventually(within: .seconds(10)) {
+        let listening = await eventually(within: .seconds(30)) {
             let bound = ports.withLockedValue { $0 }
             let complete = bound[.webhook] != nil && (!wantsMetrics || bound[.metrics] != nil)
             return finished.withLockedValue { $0 } || complete
