@@ -14,7 +14,9 @@ cd "$(dirname "$0")/.."
 target=${1:?usage: Fuzz/run.sh TARGET [SECONDS]}
 seconds=${2:-600}
 export IDENTITY_GUARD_FUZZ=1
-swift build -c release --product "$target" --scratch-path .build-fuzz --sanitize fuzzer --sanitize address >&2
+# -Xswiftc -sanitize=fuzzer instruments every module for coverage; --sanitize links libFuzzer and ASan.
+swift build -c release --product "$target" --scratch-path .build-fuzz --sanitize fuzzer --sanitize address \
+    -Xswiftc -sanitize=fuzzer,address >&2
 work=.build-fuzz/corpus/$target
 artifacts=.build-fuzz/artifacts/$target
 mkdir -p "$work" "$artifacts"

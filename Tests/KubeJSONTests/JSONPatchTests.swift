@@ -67,4 +67,19 @@ struct JSONPatchTests {
         #expect(throws: JSONPatchError.self) { _ = try JSONPatch(parsing: [["op": "jump", "path": "/a"]]) }
         #expect(document == ["a": 1])
     }
+
+    /// Found by JSONPatchFuzz: a key renamed in place (`"kind#"` → `"kind"`) is a remove and an add, and the add
+    /// appends. The result is the target as JSON means it — every member with its value — in another member order.
+    @Test("regression (fuzzing): a renamed key round-trips as a value; the added member comes last")
+    func renamedKey() throws {
+        let original = try JSONReader.parse(#"{"apiVersion":"v1","kind#":"Identity","spec":{"a":1}}"#)
+        let target = try JSONReader.parse(#"{"apiVersion":"v1","kind":"Identity","spec":{"a":1}}"#)
+        let patch = JSONPatch.diff(from: original, to: target)
+        #expect(patch == JSONPatch([.remove(path: "/kind#"), .add(path: "/kind", value: "Identity")]))
+        let patched = try patch.apply(to: original)
+        #expect(patched.objectValue?.keys == ["apiVersion", "spec", "kind"])
+        for key in ["apiVersion", "kind", "spec"] { #expect(patched[key] == target[key]) }
+        #expect(patched["kind#"] == nil)
+        #expect(try JSONPatch(parsing: JSONReader.parse(patch.serialized)) == patch)
+    }
 }
