@@ -320,7 +320,7 @@ if Context.environment["IDENTITY_GUARD_FUZZ"] != nil {
         ("JSONPatchFuzz", ["KubeJSON"]),
         ("AdmissionFuzz", ["KubeJSON", "Admission"]),
         ("ManifestFuzz", ["Manifests"]),
-        ("RuleConfigurationFuzz", ["Manifests"]),
+        ("RuleConfigurationFuzz", ["IdentityRules", "Manifests"]),
     ]
     for target in fuzzTargets {
         package.targets.append(

@@ -1,6 +1,7 @@
 // libFuzzer target: the rule-configuration reader (`--config FILE`) on arbitrary text: it either gives a
 // configuration or a ConfigurationError naming the file, never a crash.
 import Foundation
+import IdentityRules
 import Manifests
 
 let path = FileManager.default.temporaryDirectory.appendingPathComponent("identity-guard-fuzz-\(getpid()).yaml").path
