@@ -119,4 +119,18 @@ struct ManifestLoaderTests {
         #expect(ManifestSyntax.detect("  \n{\"a\": 1}") == .json)
         #expect(ManifestSyntax.detect("a: 1") == .yaml)
     }
+
+    /// Found by ManifestFuzz: a file whose lines end in lone carriage returns (or CR LF) has its positions counted
+    /// the way YAML counts lines — each of LF, CR LF and a lone CR ends one — as old Mac and Windows editors show.
+    @Test("regression (fuzzing): lone CR and CR LF line breaks count as one line each")
+    func carriageReturns() {
+        for newline in ["\r", "\r\n", "\n"] {
+            let text = ["apiVersion: auth.alauda.io/v1", "kind: User", "metadata:", "  name: x", "spec:",
+                        "  email: x@example.com", "  state: zzz"].joined(separator: newline) + newline
+            let file = ManifestLoader.parse(text: text, name: "cr.yaml", path: nil)
+            let document = file.documents[0]
+            #expect(document.position(of: FieldPath("spec", "state")) == SourcePosition(line: 7, column: 3),
+                    "line breaks \(Array(newline.utf8))")
+        }
+    }
 }
