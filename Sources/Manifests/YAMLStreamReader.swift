@@ -14,6 +14,9 @@ enum YAMLStreamReader {
         var positions: PositionTable
     }
 
+    /// How many duplicate mapping keys a file may hold and still be read (each is reported as a finding).
+    static let maximumDuplicateKeys = 32
+
     /// The documents of `text`; a syntax error throws with its position in `file`.
     static func documents(in text: String, file: String) throws(ManifestError) -> [Document] {
         var text = text
@@ -23,7 +26,10 @@ enum YAMLStreamReader {
                 return try compose(text, markers: markers)
             } catch YamlError.duplicatedKeysInMapping(let duplicates, let context) {
                 let position = SourcePosition(line: context.mark.line, column: context.mark.column)
-                guard markers.insertions.count < 1000, markers.insert(at: position, in: &text) else {
+                // Each duplicate costs one more parse of the whole text, so a file may hold at most
+                // `maximumDuplicateKeys` of them; past that it is refused (found by ManifestFuzz: a few hundred
+                // duplicate keys made reading a small file take seconds).
+                guard markers.insertions.count < maximumDuplicateKeys, markers.insert(at: position, in: &text) else {
                     let keys = duplicates.map(GoQuote.quote).joined(separator: ", ")
                     throw ManifestError(.syntax, file: file, position: markers.adjust(position),
                                         message: "YAML syntax error: duplicate mapping key \(keys)")

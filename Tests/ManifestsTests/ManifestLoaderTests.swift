@@ -133,4 +133,23 @@ struct ManifestLoaderTests {
                     "line breaks \(Array(newline.utf8))")
         }
     }
+
+    /// Found by ManifestFuzz: every duplicate key costs a parse of the whole file, so hundreds of them made a small
+    /// file take seconds to read. Past 32 the file is refused as a syntax error at a duplicate.
+    @Test("regression (fuzzing): at most 32 duplicate keys are read; more are a syntax error")
+    func manyDuplicateKeys() {
+        func file(duplicates: Int) -> ManifestFile {
+            var lines = ["apiVersion: auth.alauda.io/v1", "kind: User", "metadata:", "  name: x", "spec:"]
+            for number in 0..<duplicates { lines += ["  k\(number): 1", "  k\(number): 2"] }
+            return ManifestLoader.parse(text: lines.joined(separator: "\n") + "\n", name: "dup.yaml", path: nil)
+        }
+        let within = file(duplicates: 32)
+        #expect(within.error == nil)
+        #expect(within.documents.count == 1)
+        let over = file(duplicates: 33)
+        #expect(over.error?.message.hasPrefix(#"YAML syntax error: duplicate mapping key "k"#) == true)
+        // At one of the duplicated keys (lines 6 to 71), column 3.
+        let position = over.error?.position
+        #expect(position?.column == 3 && (6...71).contains(position?.line ?? 0))
+    }
 }
