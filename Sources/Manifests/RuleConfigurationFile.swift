@@ -11,8 +11,6 @@ import KubeJSON
 public enum RuleConfigurationFile {
     /// The configuration in `path`; every problem is a ``ConfigurationError`` naming the file.
     public static func load(_ path: String) throws(ConfigurationError) -> RuleConfiguration {
-        // FileManager rather than String(contentsOfFile:), which leaks a 4 KB buffer in FoundationEssentials
-        // (found by RuleConfigurationFuzz's leak check).
         guard let data = FileManager.default.contents(atPath: path) else {
             throw ConfigurationError(.malformed, subject: "cannot read the file", file: path)
         }
