@@ -53,7 +53,12 @@ public struct AdmissionReviewer: Sendable {
         case .heldBy(let holder):
             let index = OverlayEmailIndex(base: emailIndex, normalizedEmail: claim.normalizedEmail,
                                           holder: EmailHolder(name: holder))
-            guard case .subject(let subject) = subject(of: request, index: index) else { return outcome }
+            // The request gave a subject a moment ago; should it not now, refuse rather than allow a lost claim.
+            guard case .subject(let subject) = subject(of: request, index: index) else {
+                return errored(request, kind: outcome.kind, name: outcome.name, code: 500,
+                               "the email of User \(GoQuote.quote(claim.userName)) is held by User "
+                                   + "\(GoQuote.quote(holder)), and the request cannot be evaluated again")
+            }
             var decided = validate(subject, request: request, claiming: false)
             decided.emailClaim = nil
             return decided
