@@ -57,7 +57,8 @@ let package = Package(
             dependencies: ["KubeJSON", "IdentityRules"],
             swiftSettings: strictSettings
         ),
-        // The HTTPS admission webhook: Hummingbird app, TLS with certificate reload, probes, metrics, logs.
+        // The HTTPS admission webhook: a lean SwiftNIO HTTP/1.1 responder (Hummingbird for HTTP/2 and the metrics
+        // port), TLS with certificate reload, probes, metrics, logs.
         .target(
             name: "WebhookServer",
             dependencies: [
@@ -74,7 +75,9 @@ let package = Package(
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
                 .product(name: "NIOSSL", package: "swift-nio-ssl"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
                 .product(name: "NIOHTTPTypes", package: "swift-nio-extras"),
+                .product(name: "NIOExtras", package: "swift-nio-extras"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Metrics", package: "swift-metrics"),
                 .product(name: "CoreMetrics", package: "swift-metrics"),

@@ -7,22 +7,19 @@
 // Like `identity-guard serve --dev`, it makes a throwaway certificate for localhost and prints its CA's path.
 import Admission
 import Foundation
-import Hummingbird
 import Logging
 import NIOCore
 import ServiceLifecycle
 import UnixSignals
 import WebhookServer
 
-/// Answers every admission with the same allowed AdmissionReview, after reading the body.
+/// Answers every admission with the same allowed AdmissionReview; the transport has read the body.
 struct CannedResponder: AdmissionResponder {
     static let answer = ByteBuffer(string: #"{"apiVersion":"admission.k8s.io/v1","kind":"AdmissionReview","#
         + #""response":{"uid":"00000000-0000-0000-0000-000000000000","allowed":true}}"#)
 
-    func respond(to request: Request, webhook: WebhookType) async -> Response {
-        _ = try? await request.body.collect(upTo: 7 * 1024 * 1024)
-        return Response(status: .ok, headers: [.contentType: "application/json"],
-                        body: .init(byteBuffer: Self.answer))
+    func respond(to body: ByteBuffer, webhook: WebhookType) -> AdmissionReply {
+        .ready(.json(Self.answer))
     }
 }
 

@@ -17,6 +17,14 @@ public struct JSONWriter: Sendable {
         self.indentation = indentation
     }
 
+    /// Hands over the bytes written so far without copying them, leaving the writer empty: for a caller that
+    /// appends a line break and writes the line out.
+    public mutating func takeBytes() -> [UInt8] {
+        var taken: [UInt8] = []
+        swap(&taken, &bytes)
+        return taken
+    }
+
     /// The compact JSON text of `value`.
     public static func serialize(_ value: JSONValue, indentation: Int? = nil) -> [UInt8] {
         var writer = JSONWriter(indentation: indentation)

@@ -1,93 +1,77 @@
 import Admission
-import Hummingbird
-import HTTPTypes
 import IdentityRules
 import Logging
 import NIOCore
-import KubeJSON
 
-/// `POST /validate` and `POST /mutate`: the transport around ``AdmissionHandler`` (controller-runtime's
-/// `webhook.Admission.ServeHTTP`): content type, body limit, one log line and metrics per request.
+/// `POST /validate` and `POST /mutate` once the transport has read the body: ``AdmissionHandler`` evaluation,
+/// then one log line and metrics per request.
 ///
-/// A body the handler cannot answer becomes a one-line 4xx: 415 for a content type other than JSON, 413 over
-/// the body limit, 400 otherwise. Nothing here throws to Hummingbird, so no request can crash or stall it.
+/// A body the handler cannot answer becomes a one-line 400 through ``AdmissionIntake``. Nothing here throws,
+/// so no request can crash or stall the transport. An answer that needs no email arbitration is returned at
+/// once (``AdmissionReply/ready(_:)``): the hot path never leaves the connection's event loop.
 struct AdmissionEndpoint: AdmissionResponder {
     let handler: AdmissionHandler
     let metrics: AdmissionMetrics
-    let logger: Logger
-    let maxBodyBytes: Int
+    let intake: AdmissionIntake
+    /// The log line's handler when the line can be written without swift-log's metadata dictionary.
+    private let directLog: LineLogHandler?
+    private let logger: Logger
 
-    func respond(to request: Request, webhook endpoint: WebhookType) async -> Response {
+    init(handler: AdmissionHandler, metrics: AdmissionMetrics, intake: AdmissionIntake) {
+        self.handler = handler
+        self.metrics = metrics
+        self.intake = intake
+        logger = intake.logger
+        directLog = (logger.handler as? LineLogHandler).flatMap { $0.canEmitDirectly ? $0 : nil }
+    }
+
+    func respond(to body: ByteBuffer, webhook endpoint: WebhookType) -> AdmissionReply {
         let start = ContinuousClock.now
-        metrics.requestStarted()
-        defer { metrics.requestFinished() }
-        let contentType = request.headers[.contentType] ?? ""
-        guard Self.isJSON(contentType) else {
-            let shown = contentType.isEmpty ? "none" : GoQuote.quote(contentType)
-            return reject(415, "Content-Type must be application/json (got \(shown))", endpoint: endpoint)
-        }
-        if let length = request.headers[.contentLength].flatMap({ Int($0) }), length > maxBodyBytes {
-            return reject(413, "request body of \(length) bytes is over the limit of \(maxBodyBytes) bytes",
-                          endpoint: endpoint)
-        }
-        let body: ByteBuffer
-        do {
-            body = try await request.body.collect(upTo: maxBodyBytes)
-        } catch is NIOTooManyBytesError {
-            // `collect(upTo:)` throws NIOCore's error, not an HTTPError, when a body without Content-Length grows
-            // past the limit.
-            return reject(413, "request body is over the limit of \(maxBodyBytes) bytes", endpoint: endpoint)
-        } catch {
-            return reject(400, "could not read the request body: \(error)", endpoint: endpoint)
-        }
-        var answer: AdmissionHandler.Answer
+        let answer: AdmissionHandler.Answer
         do {
             answer = try handler.handle(body: body.readableBytesView, as: endpoint)
         } catch {
-            return reject(400, error.reason, endpoint: endpoint)
+            return .ready(intake.refuse(400, error.reason, endpoint: endpoint))
         }
-        if handler.needsArbitration(answer) { answer = await handler.arbitrate(answer) }
+        guard handler.needsArbitration(answer) else {
+            return .ready(finish(answer, endpoint: endpoint, start: start))
+        }
+        return .pending { [self] in
+            finish(await handler.arbitrate(answer), endpoint: endpoint, start: start)
+        }
+    }
+
+    private func finish(_ answer: AdmissionHandler.Answer, endpoint: WebhookType, start: ContinuousClock.Instant)
+        -> HTTPAnswer
+    {
         let elapsed = start.duration(to: .now)
         let nanoseconds = elapsed.components.seconds * 1_000_000_000 + elapsed.components.attoseconds / 1_000_000_000
         metrics.recordAdmission(endpoint: endpoint, outcome: answer.outcome, operation: answer.request.operationName,
                                 nanoseconds: nanoseconds)
         log(answer, endpoint: endpoint, nanoseconds: nanoseconds)
-        return Response(status: .ok, headers: [.contentType: "application/json"],
-                        body: .init(byteBuffer: ByteBuffer(bytes: answer.body)))
+        return .json(ByteBuffer(bytes: answer.body))
     }
 
-    /// `application/json`, with or without parameters (`; charset=utf-8`), any letter case.
-    static func isJSON(_ contentType: String) -> Bool {
-        if contentType == "application/json" { return true }  // what the apiserver sends
-        var mediaType = contentType.split(separator: ";", maxSplits: 1, omittingEmptySubsequences: false).first ?? ""
-        while mediaType.first == " " || mediaType.first == "\t" { mediaType.removeFirst() }
-        while mediaType.last == " " || mediaType.last == "\t" { mediaType.removeLast() }
-        return mediaType.lowercased() == "application/json"
-    }
-
-    private func reject(_ code: Int, _ reason: String, endpoint: WebhookType) -> Response {
-        metrics.recordRejection(endpoint: endpoint, code: code)
-        logger.warning("rejected admission request", metadata: [
-            "endpoint": "\(endpoint.endpoint)", "status": "\(code)", "reason": "\(reason)",
-        ])
-        return Response(status: HTTPResponse.Status(code: code), headers: [.contentType: "text/plain; charset=utf-8"],
-                        body: .init(byteBuffer: ByteBuffer(string: reason + "\n")))
-    }
-
+    /// One `admission` line at info: uid, endpoint, kind, name, operation, decision, rules, dry run, duration.
     private func log(_ answer: AdmissionHandler.Answer, endpoint: WebhookType, nanoseconds: Int64) {
         guard logger.logLevel <= .info else { return }
         let outcome = answer.outcome
-        var metadata: Logger.Metadata = [
-            "uid": "\(answer.request.uid)",
-            "endpoint": "\(endpoint.endpoint)",
-            "kind": "\(outcome.kind?.rawValue ?? answer.request.kind.kind)",
-            "name": "\(outcome.name)",
-            "operation": "\(answer.request.operationName)",
-            "decision": "\(outcome.decision.rawValue)",
-            "duration_us": "\(nanoseconds / 1000)",
-        ]
-        if !outcome.ruleIDs.isEmpty { metadata["rules"] = .array(outcome.ruleIDs.map { .string($0.rawValue) }) }
-        if outcome.dryRun { metadata["dry_run"] = "true" }
-        logger.info("admission", metadata: metadata)
+        // Sorted by key: the order LineLogHandler writes metadata in.
+        var fields: [(String, Logger.MetadataValue)] = []
+        fields.reserveCapacity(9)
+        fields.append(("decision", .string(outcome.decision.rawValue)))
+        if outcome.dryRun { fields.append(("dry_run", "true")) }
+        fields.append(("duration_us", .string(String(nanoseconds / 1000))))
+        fields.append(("endpoint", .string(endpoint.endpoint)))
+        fields.append(("kind", .string(outcome.kind?.rawValue ?? answer.request.kind.kind)))
+        fields.append(("name", .string(outcome.name)))
+        fields.append(("operation", .string(answer.request.operationName)))
+        if !outcome.ruleIDs.isEmpty { fields.append(("rules", .array(outcome.ruleIDs.map { .string($0.rawValue) }))) }
+        fields.append(("uid", .string(answer.request.uid)))
+        if let directLog {
+            directLog.emit(level: .info, message: "admission", sortedFields: fields)
+        } else {
+            logger.info("admission", metadata: Logger.Metadata(uniqueKeysWithValues: fields))
+        }
     }
 }

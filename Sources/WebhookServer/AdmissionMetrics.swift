@@ -5,12 +5,13 @@ import CoreMetrics
 import Metrics
 public import Prometheus
 import NIOConcurrencyHelpers
+import NIOPosix
 
 /// The webhook's Prometheus metrics, recorded through swift-metrics into a registry this server owns.
 ///
-/// Handles are made once per label set and cached, so a request costs a dictionary lookup and an atomic add —
-/// no middleware and no allocation on the hot path (Hummingbird's metrics middleware costs a quarter of the
-/// throughput; README, "Performance"). `MetricsSystem.bootstrap` is never called: the registry is passed in, so tests
+/// Handles are made once per label set and cached, and each thread keeps the handles it has used, so a request
+/// costs an array index and an atomic add — no lock, no middleware and no allocation on the hot path
+/// (Hummingbird's metrics middleware costs a quarter of the throughput; README, "Performance"). `MetricsSystem.bootstrap` is never called: the registry is passed in, so tests
 /// can run several servers in one process.
 public final class AdmissionMetrics: Sendable {
     private struct RequestKey: Hashable {
@@ -18,6 +19,36 @@ public final class AdmissionMetrics: Sendable {
         var kind: ResourceKind?
         var operation: String
         var decision: AdmissionOutcome.Decision
+
+        static let operations = ["CREATE", "UPDATE", "DELETE", "CONNECT", "unknown"]
+        static let slotCount = 2 * 3 * operations.count * 6
+
+        /// The key's place in a thread's ``HandleCache``; nil for an operation outside the admission API's four.
+        var slot: Int? {
+            guard let operationIndex = Self.operations.firstIndex(of: operation) else { return nil }
+            let endpointIndex = endpoint == .validating ? 0 : 1
+            let kindIndex = switch kind {
+            case .user: 0
+            case .identity: 1
+            case nil: 2
+            }
+            let decisionIndex = switch decision {
+            case .allowed: 0
+            case .warned: 1
+            case .patched: 2
+            case .denied: 3
+            case .errored: 4
+            case .skipped: 5
+            }
+            return ((endpointIndex * 3 + kindIndex) * Self.operations.count + operationIndex) * 6 + decisionIndex
+        }
+    }
+
+    /// The handles one thread has used. Only its own thread touches it, hence unchecked.
+    private final class HandleCache: @unchecked Sendable {
+        var requests = [CoreMetrics.Counter?](repeating: nil, count: RequestKey.slotCount)
+        var violations: [String: CoreMetrics.Counter] = [:]
+        var mutations: [String: CoreMetrics.Counter] = [:]
     }
 
     private struct RejectionKey: Hashable {
@@ -32,6 +63,7 @@ public final class AdmissionMetrics: Sendable {
     private let rejections = NIOLockedValueBox<[RejectionKey: CoreMetrics.Counter]>([:])
     private let violations = NIOLockedValueBox<[String: CoreMetrics.Counter]>([:])
     private let mutations = NIOLockedValueBox<[String: CoreMetrics.Counter]>([:])
+    private let handleCaches = ThreadSpecificVariable<HandleCache>()
     private let durations: [WebhookType: CoreMetrics.Timer]
     private let inFlight: Meter
     private let certificateExpiry: CoreMetrics.Gauge
@@ -62,20 +94,56 @@ public final class AdmissionMetrics: Sendable {
     public func recordAdmission(endpoint: WebhookType, outcome: AdmissionOutcome, operation: String, nanoseconds: Int64) {
         let key = RequestKey(endpoint: endpoint, kind: outcome.kind, operation: operation.isEmpty ? "unknown" : operation,
                              decision: outcome.decision)
+        let cache = handleCache
+        if let slot = key.slot {
+            if let counter = cache.requests[slot] {
+                counter.increment()
+            } else {
+                let counter = requestCounter(key)
+                cache.requests[slot] = counter
+                counter.increment()
+            }
+        } else {
+            requestCounter(key).increment()
+        }
+        durations[endpoint]?.recordNanoseconds(nanoseconds)
+        guard !outcome.ruleIDs.isEmpty else { return }
+        for rule in outcome.ruleIDs.map(\.rawValue) {
+            if endpoint == .validating {
+                if let counter = cache.violations[rule] { counter.increment(); continue }
+                let counter = counter(in: violations, key: rule) {
+                    CoreMetrics.Counter(label: "identity_guard_violations_total", dimensions: [("rule", rule)],
+                                        factory: factory)
+                }
+                cache.violations[rule] = counter
+                counter.increment()
+            } else {
+                if let counter = cache.mutations[rule] { counter.increment(); continue }
+                let counter = counter(in: mutations, key: rule) {
+                    CoreMetrics.Counter(label: "identity_guard_mutations_total", dimensions: [("rule", rule)],
+                                        factory: factory)
+                }
+                cache.mutations[rule] = counter
+                counter.increment()
+            }
+        }
+    }
+
+    /// This thread's handles, made on its first use.
+    private var handleCache: HandleCache {
+        if let cache = handleCaches.currentValue { return cache }
+        let cache = HandleCache()
+        handleCaches.currentValue = cache
+        return cache
+    }
+
+    /// The one counter of `key`, from the shared table (under its lock), made on first use.
+    private func requestCounter(_ key: RequestKey) -> CoreMetrics.Counter {
         counter(in: requests, key: key) {
             CoreMetrics.Counter(label: "identity_guard_admission_requests_total", dimensions: [
                 ("endpoint", key.endpoint.endpoint), ("kind", key.kind?.rawValue ?? "other"),
                 ("operation", key.operation), ("decision", key.decision.rawValue),
             ], factory: factory)
-        }.increment()
-        durations[endpoint]?.recordNanoseconds(nanoseconds)
-        guard !outcome.ruleIDs.isEmpty else { return }
-        let store = endpoint == .validating ? violations : mutations
-        let label = endpoint == .validating ? "identity_guard_violations_total" : "identity_guard_mutations_total"
-        for rule in outcome.ruleIDs {
-            counter(in: store, key: rule.rawValue) {
-                CoreMetrics.Counter(label: label, dimensions: [("rule", rule.rawValue)], factory: factory)
-            }.increment()
         }
     }
 

@@ -1,13 +1,13 @@
 import Logging
 import NIOCore
-import NIOHTTPTypes
 import NIOSSL
 
 /// Logs, once per connection, the error that ends it — TLS garbage, a refused client certificate, a
 /// protocol violation — so that each bad connection leaves one line.
 final class ConnectionErrorLogger: ChannelInboundHandler, RemovableChannelHandler {
-    typealias InboundIn = HTTPRequestPart
-    typealias InboundOut = HTTPRequestPart
+    // Whatever the handler sits behind (bytes before TLS, HTTP parts after it) passes through untouched.
+    typealias InboundIn = NIOAny
+    typealias InboundOut = NIOAny
 
     private let logger: Logger
     private var logged = false

@@ -2,7 +2,6 @@ import CoreMetrics
 import Logging
 import NIOConcurrencyHelpers
 import NIOCore
-import NIOHTTPTypes
 
 /// A cap on the connections the webhook port holds at once, so that clients that open connections and leave
 /// them idle cannot exhaust the process's file descriptors before the read and idle timeouts close them.
@@ -61,8 +60,9 @@ final class ConnectionLimit: Sendable {
 /// Holds one of the ``ConnectionLimit``'s slots while its connection is open; closes the connection at once when
 /// there is none.
 final class ConnectionSlot: ChannelInboundHandler, RemovableChannelHandler {
-    typealias InboundIn = HTTPRequestPart
-    typealias InboundOut = HTTPRequestPart
+    // Whatever the handler sits behind (bytes before TLS, HTTP parts after it) passes through untouched.
+    typealias InboundIn = NIOAny
+    typealias InboundOut = NIOAny
 
     private let limit: ConnectionLimit
     private var holding = false

@@ -1,19 +1,18 @@
 public import Logging
-#if canImport(FoundationEssentials)
-import FoundationEssentials
-#else
-import Foundation
-#endif
 #if canImport(Glibc)
 import Glibc
 #endif
-import NIOConcurrencyHelpers
 import KubeJSON
 
 /// A swift-log handler that writes one line per event to standard error, as JSON or text.
 ///
-/// Each line is written with a single `write(2)`, so lines from concurrent requests never interleave. Values
-/// are whatever the caller put in metadata; identity-guard never puts a secret there.
+/// Lines are written whole — lines from concurrent requests never interleave — and nothing on the way takes
+/// a lock: the timestamp is formatted from the wall clock each time, and lines made on an event loop are
+/// batched per loop turn by ``EventLoopLineBatcher``. Values are
+/// whatever the caller put in metadata; identity-guard never puts a secret there.
+///
+/// The admission transport logs one line per request; it hands its fields over already sorted through
+/// ``emit(level:message:sortedFields:)`` and skips swift-log's metadata dictionary (README, "Performance").
 public struct LineLogHandler: LogHandler {
     public var metadata: Logger.Metadata = [:]
     public var logLevel: Logger.Level
@@ -35,29 +34,46 @@ public struct LineLogHandler: LogHandler {
     }
 
     public func log(event: LogEvent) {
-        let level = event.level
-        let message = event.message
         var merged = event.metadata ?? [:]
         if !metadata.isEmpty { merged.merge(metadata) { explicit, _ in explicit } }
+        let fields = merged.keys.sorted().map { ($0, merged[$0]!) }
+        sink(line(level: event.level, message: event.message.description, sortedFields: fields))
+    }
+
+    /// Writes the line `log(event:)` would write for these fields, which must be sorted by key and must not
+    /// repeat one. Only for a handler without metadata of its own (``canEmitDirectly``).
+    func emit(level: Logger.Level, message: String, sortedFields: [(String, Logger.MetadataValue)]) {
+        sink(line(level: level, message: message, sortedFields: sortedFields))
+    }
+
+    /// Whether ``emit(level:message:sortedFields:)`` gives the same line as `log(event:)`: the handler adds
+    /// no metadata of its own to merge in.
+    var canEmitDirectly: Bool { metadata.isEmpty }
+
+    private func line(level: Logger.Level, message: String, sortedFields: [(String, Logger.MetadataValue)])
+        -> [UInt8]
+    {
         let time = Self.timestamp()
         switch format {
         case .json:
-            var writer = JSONWriter(reservingCapacity: 256)
+            var writer = JSONWriter(reservingCapacity: 320)
             writer.beginObject()
             writer.writeMember("time", time)
             writer.writeMember("level", level.rawValue)
             writer.writeMember("logger", label)
-            writer.writeMember("msg", message.description)
-            for key in merged.keys.sorted() {
+            writer.writeMember("msg", message)
+            for (key, value) in sortedFields {
                 writer.writeKey(key)
-                Self.write(merged[key]!, to: &writer)
+                Self.write(value, to: &writer)
             }
             writer.endObject()
-            sink(writer.bytes + [UInt8(ascii: "\n")])
+            var bytes = writer.takeBytes()
+            bytes.append(UInt8(ascii: "\n"))
+            return bytes
         case .text:
             var text = "\(time) \(level.rawValue) \(message)"
-            for key in merged.keys.sorted() { text += " \(key)=\(Self.text(merged[key]!))" }
-            sink(Array((text + "\n").utf8))
+            for (key, value) in sortedFields { text += " \(key)=\(Self.text(value))" }
+            return Array((text + "\n").utf8)
         }
     }
 
@@ -93,21 +109,57 @@ public struct LineLogHandler: LogHandler {
         }
     }
 
-    /// The current time in RFC 3339 (UTC, seconds), formatted once per second: formatting a date costs more
-    /// than the rest of a log line.
-    private static let clock = NIOLockedValueBox<(second: Int, text: String)>((-1, ""))
-
+    /// The current time in RFC 3339, UTC, whole seconds (`2026-11-29T04:05:06Z`), formatted by hand from
+    /// `time(2)`: a formatter (and a lock around a cached value) cost more than the rest of a log line.
     static func timestamp() -> String {
-        let now = Date()
-        let second = Int(now.timeIntervalSince1970)
-        if let cached = clock.withLockedValue({ $0.second == second ? $0.text : nil }) { return cached }
-        let text = now.formatted(.iso8601)
-        clock.withLockedValue { $0 = (second, text) }
-        return text
+        timestamp(secondsSince1970: Int64(Glibc.time(nil)))
     }
 
-    /// Writes a whole line to standard error in one system call.
-    public static let standardError: @Sendable ([UInt8]) -> Void = { bytes in
+    /// `secondsSince1970` in RFC 3339 (UTC, whole seconds); the civil date by Howard Hinnant's
+    /// `civil_from_days`.
+    static func timestamp(secondsSince1970 seconds: Int64) -> String {
+        let days = seconds >= 0 ? seconds / 86_400 : (seconds - 86_399) / 86_400
+        let secondOfDay = Int(seconds - days * 86_400)
+        let shifted = days + 719_468
+        let era = (shifted >= 0 ? shifted : shifted - 146_096) / 146_097
+        let dayOfEra = shifted - era * 146_097
+        let yearOfEra = (dayOfEra - dayOfEra / 1_460 + dayOfEra / 36_524 - dayOfEra / 146_096) / 365
+        let dayOfYear = dayOfEra - (365 * yearOfEra + yearOfEra / 4 - yearOfEra / 100)
+        let monthIndex = (5 * dayOfYear + 2) / 153
+        let day = Int(dayOfYear - (153 * monthIndex + 2) / 5 + 1)
+        let month = Int(monthIndex < 10 ? monthIndex + 3 : monthIndex - 9)
+        let year = Int(yearOfEra + era * 400 + (month <= 2 ? 1 : 0))
+        var bytes = [UInt8](repeating: 0, count: 20)
+        func put(_ value: Int, at offset: Int, digits: Int) {
+            var value = value
+            for index in stride(from: offset + digits - 1, through: offset, by: -1) {
+                bytes[index] = UInt8(ascii: "0") + UInt8(value % 10)
+                value /= 10
+            }
+        }
+        put(year, at: 0, digits: 4)
+        bytes[4] = UInt8(ascii: "-")
+        put(month, at: 5, digits: 2)
+        bytes[7] = UInt8(ascii: "-")
+        put(day, at: 8, digits: 2)
+        bytes[10] = UInt8(ascii: "T")
+        put(secondOfDay / 3_600, at: 11, digits: 2)
+        bytes[13] = UInt8(ascii: ":")
+        put(secondOfDay / 60 % 60, at: 14, digits: 2)
+        bytes[16] = UInt8(ascii: ":")
+        put(secondOfDay % 60, at: 17, digits: 2)
+        bytes[19] = UInt8(ascii: "Z")
+        return String(decoding: bytes, as: UTF8.self)
+    }
+
+    /// Writes whole lines to standard error: from an event loop, batched per loop turn
+    /// (``EventLoopLineBatcher``); from anywhere else, at once. Each write is one system call.
+    public static let standardError: @Sendable ([UInt8]) -> Void = { bytes in standardErrorBatcher.write(bytes) }
+
+    private static let standardErrorBatcher = EventLoopLineBatcher(output: writeToStandardError)
+
+    /// `bytes` to file descriptor 2 in one `write(2)` (more only if the kernel takes part of it).
+    static func writeToStandardError(_ bytes: [UInt8]) {
         bytes.withUnsafeBytes { buffer in
             var offset = 0
             while offset < buffer.count {

@@ -1,18 +1,40 @@
 import Logging
 import NIOCore
+import NIOHTTP1
 import NIOHTTPTypes
-import NIOSSL
+
+/// A request part as either transport decodes it: NIOHTTP1's (the lean HTTP/1.1 responder) or swift-http-types'
+/// (Hummingbird); the read timeout only needs to know where a request starts and ends.
+protocol RequestPartBoundary {
+    var startsRequest: Bool { get }
+    var endsRequest: Bool { get }
+}
+
+extension HTTPPart: RequestPartBoundary {
+    var startsRequest: Bool { if case .head = self { true } else { false } }
+    var endsRequest: Bool { if case .end = self { true } else { false } }
+}
+
+extension HTTPRequestPart: RequestPartBoundary {
+    var startsRequest: Bool { if case .head = self { true } else { false } }
+    var endsRequest: Bool { if case .end = self { true } else { false } }
+}
 
 /// Closes a connection whose request does not arrive complete within the read timeout: slow or half-open
 /// clients must not hold a connection (and an in-flight slot) forever. Idle keep-alive connections are the
 /// idle timeout's.
-final class ReadTimeoutHandler: ChannelInboundHandler, RemovableChannelHandler {
-    typealias InboundIn = HTTPRequestPart
-    typealias InboundOut = HTTPRequestPart
+final class ReadTimeoutHandler<Part: RequestPartBoundary>: ChannelInboundHandler, RemovableChannelHandler {
+    typealias InboundIn = Part
+    typealias InboundOut = Part
 
     private let timeout: TimeAmount
     private let logger: Logger
-    private var deadline: Scheduled<Void>?
+    /// When the request being read must be complete; nil between requests.
+    private var requestDeadline: NIODeadline?
+    /// The one timer of the connection. It is not cancelled when a request completes — a timer per request
+    /// costs an allocation and two heap operations — but checks the deadline when it fires and re-arms for the
+    /// request in progress, if any.
+    private var timer: Scheduled<Void>?
 
     init(timeout: TimeAmount, logger: Logger) {
         self.timeout = timeout
@@ -20,48 +42,63 @@ final class ReadTimeoutHandler: ChannelInboundHandler, RemovableChannelHandler {
     }
 
     func handlerAdded(context: ChannelHandlerContext) {
-        if context.channel.isActive { arm(context) }
+        if context.channel.isActive { begin(context) }
     }
 
     func channelActive(context: ChannelHandlerContext) {
-        arm(context)
+        begin(context)
         context.fireChannelActive()
     }
 
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {
-        switch unwrapInboundIn(data) {
-        case .head: if deadline == nil { arm(context) }
-        case .end: disarm()
-        case .body: break
+        let part = unwrapInboundIn(data)
+        if part.startsRequest {
+            if requestDeadline == nil { begin(context) }
+        } else if part.endsRequest {
+            requestDeadline = nil
         }
         context.fireChannelRead(data)
     }
 
     func handlerRemoved(context: ChannelHandlerContext) {
-        disarm()
+        stop()
     }
 
     func channelInactive(context: ChannelHandlerContext) {
-        disarm()
+        stop()
         context.fireChannelInactive()
     }
 
-    private func arm(_ context: ChannelHandlerContext) {
-        disarm()
-        let channel = context.channel
-        let logger = logger
-        let timeout = timeout
-        deadline = context.eventLoop.scheduleTask(in: timeout) {
-            logger.warning("closing connection: request not complete within the read timeout", metadata: [
-                "remote": "\(channel.remoteAddress?.description ?? "?")",
-                "timeout_ms": "\(timeout.nanoseconds / 1_000_000)",
-            ])
-            channel.close(promise: nil)
+    /// A request (or, at connect, the TLS handshake and the first request) starts now.
+    private func begin(_ context: ChannelHandlerContext) {
+        let deadline = NIODeadline.now() + timeout
+        requestDeadline = deadline
+        if timer == nil { schedule(at: deadline, context) }
+    }
+
+    private func schedule(at deadline: NIODeadline, _ context: ChannelHandlerContext) {
+        timer = context.eventLoop.assumeIsolated().scheduleTask(deadline: deadline) { [self] in
+            timer = nil
+            guard let requestDeadline else { return }
+            if requestDeadline <= .now() {
+                expire(context.channel)
+            } else {
+                schedule(at: requestDeadline, context)
+            }
         }
     }
 
-    private func disarm() {
-        deadline?.cancel()
-        deadline = nil
+    private func expire(_ channel: any Channel) {
+        logger.warning("closing connection: request not complete within the read timeout", metadata: [
+            "remote": "\(channel.remoteAddress?.description ?? "?")",
+            "timeout_ms": "\(timeout.nanoseconds / 1_000_000)",
+        ])
+        channel.close(promise: nil)
+    }
+
+    private func stop() {
+        timer?.cancel()
+        timer = nil
+        requestDeadline = nil
     }
 }

@@ -3,9 +3,9 @@ import Hummingbird
 import HummingbirdCore
 import HummingbirdHTTP2
 import HummingbirdTLS
-import HTTPTypes
 public import Logging
 import NIOCore
+import NIOHTTPTypes
 import NIOSSL
 public import ServiceLifecycle
 import UnixSignals
@@ -18,9 +18,10 @@ import Foundation
 /// The HTTPS admission webhook: `/validate`, `/mutate`, `/healthz`, `/readyz`, `/metrics` over TLS (HTTP/1.1,
 /// and HTTP/2 through ALPN when asked), with probes and metrics also on a plain-HTTP port.
 ///
-/// It is a set of swift-service-lifecycle services — the certificate reloader and one Hummingbird application
-/// per port — which the caller runs in a `ServiceGroup`; on graceful shutdown (SIGTERM) the applications stop
-/// accepting, finish the requests in flight, and return.
+/// It is a set of swift-service-lifecycle services — the certificate reloader, the webhook listener (SwiftNIO's
+/// HTTP/1.1 pipeline and ``HTTP1AdmissionHandler``; Hummingbird when HTTP/2 is on) and a Hummingbird
+/// application for the metrics port — which the caller runs in a `ServiceGroup`; on graceful shutdown
+/// (SIGTERM) the listeners stop accepting, finish the requests in flight, and return.
 public struct WebhookServer: Sendable {
     /// Which listener a port belongs to.
     public enum Listener: String, Sendable {
@@ -35,12 +36,13 @@ public struct WebhookServer: Sendable {
     public let readiness: ReadinessState
     public let certificates: CertificateReloader
     private let connectionLimit: ConnectionLimit
+    private let intake: AdmissionIntake
     private let logger: Logger
 
     /// Loads the certificate pair (throws when it is unusable: the server must not start without one).
     ///
-    /// - Parameter responder: answers `/validate` and `/mutate`; nil serves `handler` through the admission
-    ///   transport (content type, body limit, one log line and metrics per request).
+    /// - Parameter responder: answers `/validate` and `/mutate`; nil serves `handler` (evaluation, one log
+    ///   line and metrics per request).
     public init(
         configuration: WebhookServerConfiguration,
         handler: AdmissionHandler,
@@ -50,8 +52,8 @@ public struct WebhookServer: Sendable {
         logger: Logger
     ) throws(ServingCertificateError) {
         self.configuration = configuration
-        self.responder = responder ?? AdmissionEndpoint(handler: handler, metrics: metrics, logger: logger,
-                                                        maxBodyBytes: configuration.maxBodyBytes)
+        intake = AdmissionIntake(metrics: metrics, logger: logger, maxBodyBytes: configuration.maxBodyBytes)
+        self.responder = responder ?? AdmissionEndpoint(handler: handler, metrics: metrics, intake: intake)
         self.metrics = metrics
         self.readiness = readiness
         self.logger = logger
@@ -67,24 +69,39 @@ public struct WebhookServer: Sendable {
         readiness.set("certificate", ready: true)
     }
 
-    /// The services to run: certificate reloader, webhook application, and the metrics application if a
-    /// metrics port is set. `onListening` is told each bound port (useful with port 0).
+    /// The services to run: certificate reloader, the webhook listener (the lean HTTP/1.1 responder, or
+    /// Hummingbird when HTTP/2 is on), and the metrics application if a metrics port is set. `onListening` is
+    /// told each bound port (useful with port 0).
     public func services(
         onListening: @escaping @Sendable (Listener, Int) async -> Void = { _, _ in }
     ) throws -> [any Service] {
         var services: [any Service] = [certificates]
-        let webhook = Application(
-            router: makeRouter(admission: true),
-            server: try makeServerBuilder(),
-            configuration: ApplicationConfiguration(address: .hostname(configuration.address, port: configuration.port),
-                                                    serverName: nil),
-            onServerRunning: { channel in await onListening(.webhook, channel.localAddress?.port ?? 0) },
-            logger: logger
-        )
-        services.append(webhook)
+        if configuration.http2 {
+            services.append(Application(
+                responder: HummingbirdEndpointResponder(endpoints: endpoints(admission: true)),
+                server: try makeHTTP2ServerBuilder(),
+                configuration: ApplicationConfiguration(address: .hostname(configuration.address, port: configuration.port),
+                                                        serverName: nil),
+                onServerRunning: { channel in await onListening(.webhook, channel.localAddress?.port ?? 0) },
+                logger: logger
+            ))
+        } else {
+            services.append(HTTP1WebhookListener(
+                host: configuration.address,
+                port: configuration.port,
+                threads: configuration.eventLoopThreads ?? ProcessorAffinity.usableCPUCount,
+                tls: try NIOSSLContext(configuration: makeTLSConfiguration()),
+                endpoints: endpoints(admission: true),
+                connectionLimit: connectionLimit,
+                idleTimeout: TimeAmount(configuration.idleTimeout),
+                readTimeout: TimeAmount(configuration.readTimeout),
+                logger: logger,
+                onListening: { port in await onListening(.webhook, port) }
+            ))
+        }
         if let metricsPort = configuration.metricsPort {
             let probes = Application(
-                router: makeRouter(admission: false),
+                responder: HummingbirdEndpointResponder(endpoints: endpoints(admission: false)),
                 server: .http1(configuration: HTTP1Channel.Configuration(idleTimeout: .seconds(60))),
                 configuration: ApplicationConfiguration(address: .hostname(configuration.address, port: metricsPort),
                                                         serverName: nil),
@@ -124,59 +141,31 @@ public struct WebhookServer: Sendable {
         return tls
     }
 
-    func makeServerBuilder() throws -> HTTPServerBuilder {
+    /// HTTP/2 through ALPN, with HTTP/1.1 for clients that do not offer it: Hummingbird's channels, with the
+    /// same connection cap, error log and read timeout as the lean listener.
+    func makeHTTP2ServerBuilder() throws -> HTTPServerBuilder {
         let logger = logger
         let readTimeout = TimeAmount(configuration.readTimeout)
-        let idle = TimeAmount(configuration.idleTimeout)
         let limit = connectionLimit
         let http1 = HTTP1Channel.Configuration(
             additionalChannelHandlers: [
                 limit.handler(), ConnectionErrorLogger(logger: logger),
-                ReadTimeoutHandler(timeout: readTimeout, logger: logger),
+                ReadTimeoutHandler<HTTPRequestPart>(timeout: readTimeout, logger: logger),
             ],
-            idleTimeout: idle
+            idleTimeout: TimeAmount(configuration.idleTimeout)
         )
-        let tls = try makeTLSConfiguration()
-        if configuration.http2 {
-            return try .http2Upgrade(
-                tlsConfiguration: tls,
-                configuration: HTTP2UpgradeChannel.Configuration(
-                    idleTimeout: configuration.idleTimeout,
-                    streamConfiguration: http1
-                )
+        return try .http2Upgrade(
+            tlsConfiguration: try makeTLSConfiguration(),
+            configuration: HTTP2UpgradeChannel.Configuration(
+                idleTimeout: configuration.idleTimeout,
+                streamConfiguration: http1
             )
-        }
-        return try .tls(.http1(configuration: http1), tlsConfiguration: tls)
+        )
     }
 
-    func makeRouter(admission: Bool) -> Router<BasicRequestContext> {
-        let router = Router(context: BasicRequestContext.self)
-        if admission {
-            let responder = responder
-            for webhook in WebhookType.allCases {
-                router.post(RouterPath(webhook.endpoint)) { request, _ in
-                    await responder.respond(to: request, webhook: webhook)
-                }
-            }
-        }
-        let readiness = readiness
-        let metrics = metrics
-        router.get("healthz") { _, _ in
-            Response(status: .ok, headers: [.contentType: "text/plain"], body: .init(byteBuffer: ByteBuffer(string: "ok\n")))
-        }
-        router.get("readyz") { _, _ in
-            let unmet = readiness.unmet
-            if unmet.isEmpty {
-                return Response(status: .ok, headers: [.contentType: "text/plain"],
-                                body: .init(byteBuffer: ByteBuffer(string: "ok\n")))
-            }
-            return Response(status: .serviceUnavailable, headers: [.contentType: "text/plain"],
-                            body: .init(byteBuffer: ByteBuffer(string: "not ready: \(unmet.joined(separator: ", "))\n")))
-        }
-        router.get("metrics") { _, _ in
-            Response(status: .ok, headers: [.contentType: "text/plain; version=0.0.4; charset=utf-8"],
-                     body: .init(byteBuffer: ByteBuffer(bytes: metrics.render())))
-        }
-        return router
+    /// What a port answers; admission only on the TLS port.
+    func endpoints(admission: Bool) -> WebhookEndpoints {
+        WebhookEndpoints(responder: admission ? responder : nil, intake: intake, readiness: readiness,
+                         metrics: metrics)
     }
 }

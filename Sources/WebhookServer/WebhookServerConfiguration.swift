@@ -19,6 +19,9 @@ public struct WebhookServerConfiguration: Sendable {
     public var idleTimeout: Duration = .seconds(60)
     /// A request must arrive complete within this time of its first byte, or the connection is closed.
     public var readTimeout: Duration = .seconds(10)
+    /// Event loop threads of the webhook port; nil runs one per CPU this process may use (its affinity mask
+    /// and cgroup quota).
+    public var eventLoopThreads: Int?
     /// How often the certificate files are re-read, besides inotify.
     public var certificatePollInterval: Duration = .seconds(10)
 

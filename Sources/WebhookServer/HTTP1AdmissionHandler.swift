@@ -1,0 +1,162 @@
+import Admission
+import NIOCore
+import NIOHTTP1
+
+/// The lean HTTP/1.1 responder of the webhook port: routes each request through ``WebhookEndpoints``, collects
+/// an admission body up to the limit, and writes the answer on the connection's event loop.
+///
+/// Hummingbird's HTTP/1 channel costs about 25 µs per request on top of TLS — more than the rules — because it
+/// hops each request into a Swift task and through its router and middleware types (README, "Performance").
+/// Here an admission that needs no arbitration is read, evaluated and answered in the event loop's own turn;
+/// only an email claim the apiserver arbitrates waits in a task. NIO's pipeline handlers behind it keep what
+/// the protocol needs: `HTTPServerPipelineHandler` answers pipelined requests in order and closes quietly on
+/// graceful shutdown, `HTTPServerProtocolErrorHandler` answers malformed requests with 400.
+final class HTTP1AdmissionHandler: ChannelInboundHandler, RemovableChannelHandler {
+    typealias InboundIn = HTTPServerRequestPart
+    typealias OutboundOut = HTTPServerResponsePart
+
+    /// Where the request being read is.
+    private enum Reading {
+        case waitingForHead
+        /// An admission body being collected (nil until its first part).
+        case admission(WebhookType, ByteBuffer?)
+        /// An admission body past the limit, read to its end and dropped.
+        case overLimit(WebhookType)
+        /// A probe, which takes no body.
+        case probe(WebhookRoute)
+        /// Answered from the head alone (404, 405, 413, 415); the body is read to its end and dropped.
+        case refused(HTTPAnswer)
+    }
+
+    private let endpoints: WebhookEndpoints
+    private var reading = Reading.waitingForHead
+    private var keepAlive = true
+    private var version = HTTPVersion.http1_1
+    private var removed = false
+    /// Whether an admission request is between its head and its answer (`identity_guard_inflight_requests`).
+    private var admissionInFlight = false
+
+    init(endpoints: WebhookEndpoints) {
+        self.endpoints = endpoints
+    }
+
+    func handlerRemoved(context: ChannelHandlerContext) {
+        removed = true
+        admissionFinished()
+    }
+
+    func channelRead(context: ChannelHandlerContext, data: NIOAny) {
+        switch unwrapInboundIn(data) {
+        case .head(let head):
+            keepAlive = head.isKeepAlive
+            version = head.version
+            reading = readingFor(head)
+        case .body(var part):
+            guard case .admission(let webhook, var collected) = reading else { return }
+            reading = .waitingForHead  // let `collected` be the buffer's only reference while it grows
+            if (collected?.readableBytes ?? 0) + part.readableBytes > endpoints.intake.maxBodyBytes {
+                reading = .overLimit(webhook)
+            } else if collected == nil {
+                reading = .admission(webhook, part)
+            } else {
+                collected!.writeBuffer(&part)
+                reading = .admission(webhook, collected)
+            }
+        case .end:
+            let request = reading
+            reading = .waitingForHead
+            answer(request, context: context)
+        }
+    }
+
+    func userInboundEventTriggered(context: ChannelHandlerContext, event: Any) {
+        if event is IdleStateHandler.IdleStateEvent {
+            context.close(promise: nil)
+        } else {
+            context.fireUserInboundEventTriggered(event)
+        }
+    }
+
+    func errorCaught(context: ChannelHandlerContext, error: any Error) {
+        // Logged once by ConnectionErrorLogger; a connection in error cannot carry another request.
+        context.close(promise: nil)
+    }
+
+    private func readingFor(_ head: HTTPRequestHead) -> Reading {
+        switch endpoints.route(method: head.method.rawValue, uri: head.uri) {
+        case .answered(let answer):
+            return .refused(answer)
+        case .route(.admission(let webhook)):
+            admissionInFlight = true
+            endpoints.metrics.requestStarted()
+            if let refusal = endpoints.intake.checkHead(contentType: head.headers.first(name: "content-type"),
+                                                        contentLength: head.headers.first(name: "content-length"),
+                                                        endpoint: webhook)
+            {
+                return .refused(refusal)
+            }
+            return .admission(webhook, nil)
+        case .route(let route):
+            return .probe(route)
+        }
+    }
+
+    private func answer(_ request: Reading, context: ChannelHandlerContext) {
+        switch request {
+        case .waitingForHead:
+            return
+        case .refused(let answer):
+            write(answer, context: context)
+        case .probe(let route):
+            write(endpoints.probe(route), context: context)
+        case .overLimit(let webhook):
+            write(endpoints.intake.bodyTooLarge(endpoint: webhook), context: context)
+        case .admission(let webhook, let body):
+            guard let responder = endpoints.responder else { return }
+            switch responder.respond(to: body ?? ByteBuffer(), webhook: webhook) {
+            case .ready(let answer):
+                write(answer, context: context)
+            case .pending(let work):
+                // HTTPServerPipelineHandler holds back the connection's next request until this answer is out.
+                let promise = context.eventLoop.makePromise(of: HTTPAnswer.self)
+                promise.completeWithTask(work)
+                let bound = NIOLoopBound((handler: self, context: context), eventLoop: context.eventLoop)
+                promise.futureResult.whenSuccess { answer in
+                    bound.value.handler.write(answer, context: bound.value.context)
+                }
+            }
+        }
+    }
+
+    private func admissionFinished() {
+        if admissionInFlight {
+            admissionInFlight = false
+            endpoints.metrics.requestFinished()
+        }
+    }
+
+    private func write(_ answer: HTTPAnswer, context: ChannelHandlerContext) {
+        admissionFinished()
+        guard !removed else { return }
+        var headers = HTTPHeaders()
+        headers.reserveCapacity(4)
+        headers.add(name: "content-type", value: answer.contentType)
+        headers.add(name: "content-length", value: String(answer.body.readableBytes))
+        if let allow = answer.allow { headers.add(name: "allow", value: allow) }
+        if !keepAlive {
+            headers.add(name: "connection", value: "close")
+        } else if version.major == 1 && version.minor == 0 {
+            headers.add(name: "connection", value: "keep-alive")
+        }
+        let head = HTTPResponseHead(version: version, status: HTTPResponseStatus(statusCode: answer.status),
+                                    headers: headers)
+        context.write(wrapOutboundOut(.head(head)), promise: nil)
+        context.write(wrapOutboundOut(.body(.byteBuffer(answer.body))), promise: nil)
+        if keepAlive {
+            context.writeAndFlush(wrapOutboundOut(.end(nil)), promise: nil)
+        } else {
+            let channel = context.channel
+            context.writeAndFlush(wrapOutboundOut(.end(nil))).whenComplete { _ in channel.close(promise: nil) }
+        }
+    }
+}

@@ -1,0 +1,85 @@
+import Logging
+import NIOCore
+import NIOExtras
+import NIOHTTP1
+import NIOPosix
+import NIOSSL
+import ServiceLifecycle
+
+/// The webhook port over TLS with HTTP/1.1 — what the kube-apiserver speaks to webhooks — served by SwiftNIO
+/// directly: a service that binds, hands each connection to an ``HTTP1AdmissionHandler``, and on graceful
+/// shutdown stops accepting and lets each connection finish the request it is answering (NIO's
+/// `ServerQuiescingHelper`).
+///
+/// Per connection, in pipeline order: the connection cap (before the TLS handshake, so a refused connection
+/// costs no handshake), TLS (the context's callback serves the reloaded certificate), NIO's HTTP/1.1 server
+/// pipeline with pipelining assistance and protocol-error answers, the connection error log, the idle
+/// timeout, the read timeout and the responder.
+struct HTTP1WebhookListener: Service {
+    let host: String
+    let port: Int
+    /// Event loop threads: one per usable CPU unless set.
+    let threads: Int
+    let tls: NIOSSLContext
+    let endpoints: WebhookEndpoints
+    let connectionLimit: ConnectionLimit
+    let idleTimeout: TimeAmount
+    let readTimeout: TimeAmount
+    let logger: Logger
+    let onListening: @Sendable (Int) async -> Void
+
+    func run() async throws {
+        let group = MultiThreadedEventLoopGroup(numberOfThreads: threads)
+        do {
+            try await serve(on: group)
+        } catch {
+            try? await group.shutdownGracefully()
+            throw error
+        }
+        try await group.shutdownGracefully()
+    }
+
+    private func serve(on group: MultiThreadedEventLoopGroup) async throws {
+        let quiesce = ServerQuiescingHelper(group: group)
+        let channel = try await ServerBootstrap(group: group)
+            .serverChannelOption(ChannelOptions.backlog, value: 256)
+            .serverChannelOption(ChannelOptions.socketOption(.so_reuseaddr), value: 1)
+            .serverChannelInitializer { channel in
+                channel.eventLoop.makeCompletedFuture {
+                    try channel.pipeline.syncOperations.addHandler(quiesce.makeServerChannelHandler(channel: channel))
+                }
+            }
+            .childChannelOption(ChannelOptions.socketOption(.tcp_nodelay), value: 1)
+            .childChannelInitializer { channel in
+                channel.eventLoop.makeCompletedFuture { try configure(channel) }
+            }
+            .bind(host: host, port: port)
+            .get()
+        await onListening(channel.localAddress?.port ?? 0)
+        let closed = channel.closeFuture
+        try await withTaskCancellationHandler {
+            try await withGracefulShutdownHandler {
+                try await closed.get()
+            } onGracefulShutdown: {
+                quiesce.initiateShutdown(promise: nil)
+            }
+        } onCancel: {
+            channel.close(promise: nil)
+        }
+        // The server channel is closed; wait for the connections still answering a request.
+        let drained = group.next().makePromise(of: Void.self)
+        quiesce.initiateShutdown(promise: drained)
+        try await drained.futureResult.get()
+    }
+
+    private func configure(_ channel: any Channel) throws {
+        let pipeline = channel.pipeline.syncOperations
+        try pipeline.addHandler(connectionLimit.handler())
+        try pipeline.addHandler(NIOSSLServerHandler(context: tls))
+        try pipeline.configureHTTPServerPipeline(withPipeliningAssistance: true, withErrorHandling: true)
+        try pipeline.addHandler(ConnectionErrorLogger(logger: logger))
+        try pipeline.addHandler(IdleStateHandler(allTimeout: idleTimeout))
+        try pipeline.addHandler(ReadTimeoutHandler<HTTPServerRequestPart>(timeout: readTimeout, logger: logger))
+        try pipeline.addHandler(HTTP1AdmissionHandler(endpoints: endpoints))
+    }
+}
