@@ -12,9 +12,9 @@ import ServiceLifecycle
 /// `ServerQuiescingHelper`).
 ///
 /// Per connection, in pipeline order: the connection cap (before the TLS handshake, so a refused connection
-/// costs no handshake), TLS (the context's callback serves the reloaded certificate), NIO's HTTP/1.1 server
-/// pipeline with pipelining assistance and protocol-error answers, the connection error log, the idle
-/// timeout, the read timeout and the responder.
+/// costs no handshake), TLS (the context's callback serves the reloaded certificate), the read timeout's
+/// byte watcher, NIO's HTTP/1.1 server pipeline with pipelining assistance and protocol-error answers, the
+/// connection error log, the idle timeout, the read timeout and the responder.
 struct HTTP1WebhookListener: Service {
     let host: String
     let port: Int
@@ -76,10 +76,12 @@ struct HTTP1WebhookListener: Service {
         let pipeline = channel.pipeline.syncOperations
         try pipeline.addHandler(connectionLimit.handler())
         try pipeline.addHandler(NIOSSLServerHandler(context: tls))
+        let readTimeout = ReadTimeoutHandler<HTTPServerRequestPart>(timeout: readTimeout, logger: logger)
+        try pipeline.addHandler(RequestStartWatcher(readTimeout: readTimeout))
         try pipeline.configureHTTPServerPipeline(withPipeliningAssistance: true, withErrorHandling: true)
         try pipeline.addHandler(ConnectionErrorLogger(logger: logger))
         try pipeline.addHandler(IdleStateHandler(allTimeout: idleTimeout))
-        try pipeline.addHandler(ReadTimeoutHandler<HTTPServerRequestPart>(timeout: readTimeout, logger: logger))
+        try pipeline.addHandler(readTimeout)
         try pipeline.addHandler(HTTP1AdmissionHandler(endpoints: endpoints))
     }
 }

@@ -22,7 +22,8 @@ extension HTTPRequestPart: RequestPartBoundary {
 
 /// Closes a connection whose request does not arrive complete within the read timeout: slow or half-open
 /// clients must not hold a connection (and an in-flight slot) forever. Idle keep-alive connections are the
-/// idle timeout's.
+/// idle timeout's. The clock starts when the connection opens (TLS handshake and first request), then at each
+/// request's first byte (told by a ``RequestStartWatcher`` before the decoder) or, without one, its head.
 final class ReadTimeoutHandler<Part: RequestPartBoundary>: ChannelInboundHandler, RemovableChannelHandler {
     typealias InboundIn = Part
     typealias InboundOut = Part
@@ -41,8 +42,18 @@ final class ReadTimeoutHandler<Part: RequestPartBoundary>: ChannelInboundHandler
         self.logger = logger
     }
 
+    /// Its own context, for ``requestBytesArrived()``.
+    private var context: ChannelHandlerContext?
+
     func handlerAdded(context: ChannelHandlerContext) {
+        self.context = context
         if context.channel.isActive { begin(context) }
+    }
+
+    /// Request bytes arrived before the HTTP decoder (``RequestStartWatcher``): the first of a request starts
+    /// its clock — a half-sent head produces no `.head` part to start it.
+    func requestBytesArrived() {
+        if requestDeadline == nil, let context { begin(context) }
     }
 
     func channelActive(context: ChannelHandlerContext) {
@@ -62,6 +73,7 @@ final class ReadTimeoutHandler<Part: RequestPartBoundary>: ChannelInboundHandler
 
     func handlerRemoved(context: ChannelHandlerContext) {
         stop()
+        self.context = nil
     }
 
     func channelInactive(context: ChannelHandlerContext) {
@@ -100,5 +112,27 @@ final class ReadTimeoutHandler<Part: RequestPartBoundary>: ChannelInboundHandler
         timer?.cancel()
         timer = nil
         requestDeadline = nil
+    }
+}
+
+/// Sits between TLS and the HTTP decoder and tells the ``ReadTimeoutHandler`` behind the decoder when bytes
+/// arrive, so the read timeout counts from a request's first byte even when its head never completes.
+///
+/// Both handlers are in one pipeline, so they run on the same event loop and the reference is only used there.
+/// One case stays with the idle timeout: a client that pipelines the start of a request in the same read as
+/// the end of the previous one, then stalls.
+final class RequestStartWatcher<Part: RequestPartBoundary>: ChannelInboundHandler, RemovableChannelHandler {
+    typealias InboundIn = ByteBuffer
+    typealias InboundOut = ByteBuffer
+
+    private let readTimeout: ReadTimeoutHandler<Part>
+
+    init(readTimeout: ReadTimeoutHandler<Part>) {
+        self.readTimeout = readTimeout
+    }
+
+    func channelRead(context: ChannelHandlerContext, data: NIOAny) {
+        readTimeout.requestBytesArrived()
+        context.fireChannelRead(data)
     }
 }

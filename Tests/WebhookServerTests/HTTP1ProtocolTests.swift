@@ -1,0 +1,156 @@
+import IdentityGuardTesting
+import Foundation
+import NIOCore
+import NIOHTTP1
+import NIOPosix
+import Testing
+@testable import WebhookServer
+import KubeJSON
+
+/// The lean HTTP/1.1 responder as a client sees it on the wire: routes, methods, query strings, keep-alive and
+/// `Connection: close`, and the read timeout across requests on one connection.
+@Suite("HTTP/1.1 on the webhook port")
+struct HTTP1ProtocolTests {
+    /// One request on a raw TLS connection, as its bytes.
+    static func request(_ method: String, _ target: String, version: String = "HTTP/1.1", body: [UInt8] = [],
+                        headers: [String] = []) -> [UInt8]
+    {
+        var head = "\(method) \(target) \(version)\r\nHost: localhost\r\n"
+        if !body.isEmpty { head += "Content-Type: application/json\r\nContent-Length: \(body.count)\r\n" }
+        for header in headers { head += header + "\r\n" }
+        return Array((head + "\r\n").utf8) + body
+    }
+
+    @Test("the apiserver's ?timeout=10s query is ignored; wrong methods get 405 with Allow; unknown paths 404")
+    func routes() async throws {
+        let pki = try TestPKI()
+        defer { pki.remove() }
+        try await RunningServer.with(pki: pki) { server in
+            let connection = try await RawConnection.connect(port: server.webhookPort, tls: try server.rawClientTLS())
+            defer { connection.close() }
+            try await connection.send(Self.request("POST", "/validate?timeout=10s",
+                                                   body: Review.allowedUser(uid: "with-query")))
+            #expect(await eventually { connection.receivedText.contains(#""uid":"with-query""#) })
+            #expect(connection.receivedText.hasPrefix("HTTP/1.1 200 OK\r\n"))
+            #expect(connection.receivedText.contains("content-type: application/json\r\n"))
+
+            for (method, path, allow) in [("GET", "/validate", "POST"), ("PUT", "/mutate", "POST"),
+                                          ("POST", "/healthz", "GET"), ("DELETE", "/metrics", "GET")]
+            {
+                let reply = try await server.send(path, method: .init(rawValue: method), body: nil)
+                #expect(reply.status.code == 405, "\(method) \(path)")
+                #expect(reply.headers["Allow"] == [allow], "\(method) \(path)")
+                #expect(reply.text == "method \(method) not allowed; use \(allow)\n")
+            }
+            let unknown = try await server.send("/validate/extra", body: Review.allowedUser(uid: "x"))
+            #expect(unknown.status == .notFound)
+            #expect(unknown.text == "404 page not found\n")
+            // None of that was an admission.
+            #expect(server.logs.events("admission").count == 1)
+        }
+    }
+
+    @Test("Connection: close and HTTP/1.0 are answered and closed; HTTP/1.0 keep-alive stays open")
+    func connectionClose() async throws {
+        let pki = try TestPKI()
+        defer { pki.remove() }
+        try await RunningServer.with(pki: pki) { server in
+            for (version, header) in [("HTTP/1.1", "Connection: close"), ("HTTP/1.0", nil)] {
+                let connection = try await RawConnection.connect(port: server.webhookPort,
+                                                                 tls: try server.rawClientTLS())
+                defer { connection.close() }
+                try await connection.send(Self.request("POST", "/validate", version: version,
+                                                       body: Review.allowedUser(uid: "closing"),
+                                                       headers: header.map { [$0] } ?? []))
+                #expect(await connection.waitForClose(within: .seconds(5)), "\(version) \(header ?? "")")
+                #expect(connection.receivedText.hasPrefix("\(version) 200 OK\r\n"))
+                #expect(connection.receivedText.contains("connection: close\r\n"))
+                #expect(connection.receivedText.contains(#""uid":"closing""#))
+            }
+            let kept = try await RawConnection.connect(port: server.webhookPort, tls: try server.rawClientTLS())
+            defer { kept.close() }
+            for uid in ["kept-1", "kept-2"] {
+                try await kept.send(Self.request("POST", "/validate", version: "HTTP/1.0",
+                                                 body: Review.allowedUser(uid: uid),
+                                                 headers: ["Connection: keep-alive"]))
+                #expect(await eventually { kept.receivedText.contains(#""uid":"\#(uid)""#) })
+            }
+            #expect(kept.receivedText.components(separatedBy: "connection: keep-alive\r\n").count == 3)
+            #expect(kept.isOpen)
+        }
+    }
+
+    @Test("after a complete request, a second one that stalls is cut at the read timeout, counted from its start")
+    func readTimeoutOnLaterRequest() async throws {
+        let pki = try TestPKI()
+        defer { pki.remove() }
+        try await RunningServer.with(pki: pki, configure: {
+            $0.readTimeout = .seconds(1)
+            $0.idleTimeout = .seconds(60)
+        }) { server in
+            let connection = try await RawConnection.connect(port: server.webhookPort, tls: try server.rawClientTLS())
+            defer { connection.close() }
+            try await connection.send(Self.request("POST", "/validate", body: Review.allowedUser(uid: "first")))
+            #expect(await eventually { connection.receivedText.contains(#""uid":"first""#) })
+            // Idle for longer than the read timeout (the connection's timer fires with no request in progress),
+            // then half a head: cut about one read timeout after that half head, not at once.
+            try await Task.sleep(for: .milliseconds(1_300))
+            #expect(connection.isOpen, "an idle keep-alive connection was cut by the read timeout")
+            let stalled = ContinuousClock.now
+            try await connection.send("POST /validate HTTP/1.1\r\nHost: localhost\r\nContent-")
+            #expect(await connection.waitForClose(within: .seconds(5)))
+            let elapsed = ContinuousClock.now - stalled
+            #expect(elapsed >= .milliseconds(800), "cut \(elapsed) after the stalled request started")
+            #expect(server.logs.events(ConnectionTests.readTimeoutMessage).count == 1)
+        }
+    }
+}
+
+/// The pieces of the lean responder's fast path that can be checked without a server.
+@Suite("Fast-path helpers")
+struct FastPathHelperTests {
+    @Test("log timestamps are RFC 3339 UTC, the same as Foundation's ISO 8601 format")
+    func timestamps() {
+        let samples: [Int64] = [0, 951_782_400, 951_868_799, 1_709_164_800, 4_102_444_799, 1_795_000_000,
+                                1_000_000_000, 2_147_483_647]
+        for seconds in samples + (0..<200).map({ _ in Int64.random(in: 0..<4_102_444_800) }) {
+            let expected = Date(timeIntervalSince1970: Double(seconds)).formatted(.iso8601)
+            #expect(LineLogHandler.timestamp(secondsSince1970: seconds) == expected, "\(seconds)")
+        }
+    }
+
+    @Test("CPU lists as Linux prints them", arguments: [
+        ("0", 1), ("0-1", 2), ("0-3,8,10-11", 7), ("\t0-1\n", 2), ("", 0), ("3-1", nil), ("a", nil), ("1-2-3", nil),
+    ] as [(String, Int?)])
+    func cpuLists(list: String, count: Int?) {
+        #expect(ProcessorAffinity.cpuCount(list: Substring(list)) == count)
+    }
+
+    @Test("lines made on an event loop in one turn leave in one write, in order, never over 4,096 bytes")
+    func batchedLines() async throws {
+        let writes = Locked<[[UInt8]]>([])
+        let batcher = EventLoopLineBatcher(output: { bytes in writes.withLock { $0.append(bytes) } })
+        let loop = MultiThreadedEventLoopGroup.singleton.next()
+        let lines = (0..<100).map { Array("line \($0) \(String(repeating: "x", count: 90))\n".utf8) }
+        try await loop.submit { for line in lines { batcher.write(line) } }.get()
+        #expect(await eventually { writes.withLock { $0.flatMap { $0 } } == lines.flatMap { $0 } })
+        let sizes = writes.withLock { $0.map(\.count) }
+        #expect(sizes.allSatisfy { $0 <= EventLoopLineBatcher.pipeBufferSize }, "\(sizes)")
+        #expect(sizes.count == 3, "9,890 bytes of whole lines take three writes: \(sizes)")
+
+        // A line longer than a batch goes out alone, after what came before it.
+        writes.withLock { $0 = [] }
+        let long = Array(String(repeating: "y", count: 5_000).utf8) + [10]
+        try await loop.submit {
+            batcher.write(lines[0])
+            batcher.write(long)
+            batcher.write(lines[1])
+        }.get()
+        #expect(await eventually { writes.withLock { $0 } == [lines[0], long, lines[1]] })
+
+        // Off the event loops, each line is written at once.
+        writes.withLock { $0 = [] }
+        batcher.write(lines[2])
+        #expect(writes.withLock { $0 } == [lines[2]])
+    }
+}
