@@ -9,6 +9,7 @@
 #   Benchmarks/load.sh --no-build         # use the existing .build-release binary
 #   Benchmarks/load.sh --duration 10s --connections 32 --port 18443
 #   Benchmarks/load.sh --profile          # also sample the server with `perf record` under load, print top symbols
+#   Benchmarks/load.sh --scaling          # also run ours on both CPUs (two event loops; wrk shares them)
 #   IDENTITY_GUARD_BIN=path Benchmarks/load.sh --no-build   # measure another identity-guard binary
 #
 # Runs, each after a 3 s warm-up on the same connections' server:
@@ -20,7 +21,11 @@
 #   6. yardstick: ours at the default (info logging, metrics on) against agnhost's /custom-resource — Kubernetes'
 #      own Go webhook (net/http + crypto/tls, GOMAXPROCS=1, same core) — in the order ours, agnhost, ours,
 #      agnhost; the medians and the ratio ours/agnhost are printed. agnhost comes from ../shared/envtest
-#      (setup.sh unpacks it into .build/envtest; AGNHOST_BIN names another).
+#      (setup.sh unpacks it into .build/envtest; AGNHOST_BIN names another). RSS is taken idle (after start)
+#      and at the end of the load.
+#   7. with --scaling: ours at the defaults on CPUs 0-1 (one event loop per CPU) with wrk -t2 on the same two
+#      CPUs, against run 6's one CPU; a 2-core machine cannot give the server two CPUs of its own, so compare
+#      the server CPU per request (flat = the work spreads over the event loops without contention).
 #
 # Besides wrk's req/s and latency percentiles, each run reports the server's CPU time per request (from
 # /proc/PID/stat): on a shared machine that is steadier than req/s, and ceiling/ours of it is what the req/s
@@ -46,6 +51,11 @@ CONNECTIONS=32
 PORT=18443
 BUILD=1
 PROFILE=0
+SCALING=0
+# Where the server and wrk run (run 7 changes them).
+SERVER_CPUS=0
+WRK_CPUS=1
+WRK_THREADS=1
 while [ $# -gt 0 ]; do
     case $1 in
         --duration) DURATION=$2; shift 2 ;;
@@ -53,7 +63,8 @@ while [ $# -gt 0 ]; do
         --port) PORT=$2; shift 2 ;;
         --no-build) BUILD=0; shift ;;
         --profile) PROFILE=1; shift ;;
-        -h|--help) sed -n '2,34p' "$0"; exit 0 ;;
+        --scaling) SCALING=1; shift ;;
+        -h|--help) sed -n '2,39p' "$0"; exit 0 ;;
         *) echo "load.sh: unknown argument $1 (try --help)" >&2; exit 2 ;;
     esac
 done
@@ -123,7 +134,7 @@ start_server() {
     : >"$WORK/$name.log"
     local command=("$BIN" serve --dev --metrics-port 0)
     if [ "$name" = ceiling ]; then command=("$CANNED"); fi
-    taskset -c 0 "${command[@]}" --port "$port" "$@" \
+    taskset -c "$SERVER_CPUS" "${command[@]}" --port "$port" "$@" \
         >"$WORK/$name.out" 2>"$WORK/$name.log" &
     SERVER_PID=$!
     CA=
@@ -178,20 +189,22 @@ TICKS_PER_SECOND=$(getconf CLK_TCK)
 measure() {
     local label=$1 url=$2 body=$3 expect=$4 delay=${5:-}
     IG_BODY=$body IG_EXPECT=$expect IG_LABEL=warmup IG_DELAY_MS=$delay \
-        timeout 30 taskset -c 1 wrk -t1 -c"$CONNECTIONS" -d3s --timeout 2s -s "$LOAD/admission.lua" "$url" >/dev/null
+        timeout 30 taskset -c "$WRK_CPUS" wrk -t"$WRK_THREADS" -c"$CONNECTIONS" -d3s --timeout 2s \
+        -s "$LOAD/admission.lua" "$url" >/dev/null
     local load; load=$(cut -d' ' -f1-3 /proc/loadavg)
     echo
     echo "== $label: $url, $(wc -c <"$body") B body${delay:+, $delay ms pause per connection}, load average $load"
     local before; before=$(server_ticks)
     IG_BODY=$body IG_EXPECT=$expect IG_LABEL=$label IG_DELAY_MS=$delay \
-        timeout $((SECONDS_RUN + 30)) taskset -c 1 wrk -t1 -c"$CONNECTIONS" -d"$DURATION" --timeout 2s --latency \
+        timeout $((SECONDS_RUN + 30)) taskset -c "$WRK_CPUS" wrk -t"$WRK_THREADS" -c"$CONNECTIONS" -d"$DURATION" \
+        --timeout 2s --latency \
         -s "$LOAD/admission.lua" "$url" | tee "$WORK/$label.wrk"
     local after; after=$(server_ticks)
     local line; line=$(grep '^IG-RESULT' "$WORK/$label.wrk")
     local requests; requests=$(field "$line" requests)
     local cpu_us; cpu_us=$(awk "BEGIN{printf \"%.1f\", ($after - $before) * 1e6 / $TICKS_PER_SECOND / ($requests > 0 ? $requests : 1)}")
     local busy; busy=$(awk "BEGIN{printf \"%.0f\", ($after - $before) * 100 / $TICKS_PER_SECOND / $SECONDS_RUN}")
-    echo "server CPU: ${cpu_us} us per request, CPU 0 ${busy}% busy with the server"
+    echo "server CPU: ${cpu_us} us per request, CPU $SERVER_CPUS ${busy}% busy with the server"
     RESULTS+=("$line cpu_us=$cpu_us busy=$busy load=${load// /,}")
     case $line in *" non200=0 unexpected_body=0 socket_errors=0 "*) ;; *) FAILED=1 ;; esac
 }
@@ -250,25 +263,37 @@ LOG_BYTES=$(wc -c <"$WORK/ours-info.log")
 # The yardstick, alternated so that both see the same machine: ours at the defaults, agnhost, ours, agnhost.
 for round in 1 2; do
     start_server "yard-ours-$round" $((PORT + 3)) --log-level info
+    idle_ours[$round]=$(awk '/^VmRSS/{print $2}' "/proc/$SERVER_PID/status")
     measure "yard-ours-$round" "https://127.0.0.1:$((PORT + 3))/validate" "$LOAD/user-update-validate.json" \
         '"allowed":true'
     rss_ours[$round]=$(awk '/^VmRSS/{print $2}' "/proc/$SERVER_PID/status")
     stop_server
     start_agnhost $((PORT + 4))
+    idle_agnhost[$round]=$(awk '/^VmRSS/{print $2}' "/proc/$SERVER_PID/status")
     measure "yard-agnhost-$round" "https://127.0.0.1:$((PORT + 4))/custom-resource" \
         "$LOAD/user-update-validate.json" '"allowed":true'
     rss_agnhost[$round]=$(awk '/^VmRSS/{print $2}' "/proc/$SERVER_PID/status")
     stop_server
 done
 
+if [ $SCALING = 1 ]; then
+    SERVER_CPUS=0,1 WRK_CPUS=0,1 WRK_THREADS=2
+    start_server scale-ours-2cpu $((PORT + 5)) --log-level info
+    measure scale-ours-2cpu "https://127.0.0.1:$((PORT + 5))/validate" "$LOAD/user-update-validate.json" \
+        '"allowed":true'
+    stop_server
+    SERVER_CPUS=0 WRK_CPUS=1 WRK_THREADS=1
+fi
+
 # --- summary -----------------------------------------------------------------------------------------------
 echo
 echo "== summary (wrk -t1 -c$CONNECTIONS -d$DURATION, server on CPU 0, wrk on CPU 1)"
 printf '%-20s %9s %8s %8s %8s %8s %7s %6s  %s\n' run req/s p50_ms p90_ms p99_ms cpu_us/req busy% bad load
-declare -A RPS P99 CPU
+declare -A RPS P50 P99 CPU
 for line in "${RESULTS[@]}"; do
     label=$(field "$line" label)
     RPS[$label]=$(field "$line" rps)
+    P50[$label]=$(field "$line" p50_us)
     P99[$label]=$(field "$line" p99_us)
     CPU[$label]=$(field "$line" cpu_us)
     printf '%-20s %9s %8.3f %8.3f %8.3f %8s %7s %6s  %s\n' "$label" "${RPS[$label]}" \
@@ -297,12 +322,27 @@ median2() { awk "BEGIN{printf \"%.1f\", ($1 + $2) / 2}"; }
 ours_rps=$(median2 "${RPS[yard-ours-1]}" "${RPS[yard-ours-2]}")
 agnhost_rps=$(median2 "${RPS[yard-agnhost-1]}" "${RPS[yard-agnhost-2]}")
 yard=$(ratio "$ours_rps" "$agnhost_rps")
-echo "yardstick, default logging and metrics: ours $ours_rps req/s (p99 $(median2 "${P99[yard-ours-1]}" \
-"${P99[yard-ours-2]}") us, $(median2 "${CPU[yard-ours-1]}" "${CPU[yard-ours-2]}") us CPU/req, RSS under load \
-$(( ${rss_ours[1]} / 1024 )) MiB) vs agnhost $agnhost_rps req/s (p99 $(median2 "${P99[yard-agnhost-1]}" \
-"${P99[yard-agnhost-2]}") us, $(median2 "${CPU[yard-agnhost-1]}" "${CPU[yard-agnhost-2]}") us CPU/req, RSS \
-$(( ${rss_agnhost[1]} / 1024 )) MiB)"
-echo "ratio ours/agnhost req/s: $yard (target >= 2.0: $(verdict "$yard >= 2.0"))"
+printf '%-22s %9s %8s %8s %10s %9s %13s\n' "yardstick (medians)" req/s p50_ms p99_ms cpu_us/req idle_MiB under_load_MiB
+printf '%-22s %9s %8.3f %8.3f %10s %9s %13s\n' "ours (info log, metrics)" "$ours_rps" \
+    "$(awk "BEGIN{print $(median2 "${P50[yard-ours-1]}" "${P50[yard-ours-2]}")/1000}")" \
+    "$(awk "BEGIN{print $(median2 "${P99[yard-ours-1]}" "${P99[yard-ours-2]}")/1000}")" \
+    "$(median2 "${CPU[yard-ours-1]}" "${CPU[yard-ours-2]}")" "$(( ${idle_ours[1]} / 1024 ))" "$(( ${rss_ours[1]} / 1024 ))"
+printf '%-22s %9s %8.3f %8.3f %10s %9s %13s\n' "agnhost" "$agnhost_rps" \
+    "$(awk "BEGIN{print $(median2 "${P50[yard-agnhost-1]}" "${P50[yard-agnhost-2]}")/1000}")" \
+    "$(awk "BEGIN{print $(median2 "${P99[yard-agnhost-1]}" "${P99[yard-agnhost-2]}")/1000}")" \
+    "$(median2 "${CPU[yard-agnhost-1]}" "${CPU[yard-agnhost-2]}")" "$(( ${idle_agnhost[1]} / 1024 ))" \
+    "$(( ${rss_agnhost[1]} / 1024 ))"
+printf '%-22s %9s %8.3f %8.3f %10s %9s %13s\n' "ceiling (canned, warn)" "${RPS[ceiling-validate]}" \
+    "$(awk "BEGIN{print ${P50[ceiling-validate]}/1000}")" "$(awk "BEGIN{print ${P99[ceiling-validate]}/1000}")" \
+    "${CPU[ceiling-validate]}" - -
+echo "ratio ours/agnhost req/s: $yard (target >= 2.0: $(verdict "$yard >= 2.0"));" \
+    "p99 ours <= agnhost: $(verdict "$(median2 "${P99[yard-ours-1]}" "${P99[yard-ours-2]}") <= \
+$(median2 "${P99[yard-agnhost-1]}" "${P99[yard-agnhost-2]}")")"
+if [ $SCALING = 1 ]; then
+    echo "scaling: ours on CPU 0 (1 event loop, wrk on CPU 1): $ours_rps req/s, $(median2 "${CPU[yard-ours-1]}" \
+"${CPU[yard-ours-2]}") us CPU/req; on CPUs 0-1 (2 event loops, wrk -t2 sharing them): ${RPS[scale-ours-2cpu]} req/s," \
+        "${CPU[scale-ours-2cpu]} us CPU/req"
+fi
 if [ $FAILED = 1 ]; then
     echo "load.sh: some answers were not HTTP 200 with the expected body, or sockets failed (see above)" >&2
     grep -h '^IG-FIRST-BAD' "$WORK"/*.wrk >&2 || true

@@ -14,11 +14,11 @@ final class ConnectionLimit: Sendable {
     private let open = NIOLockedValueBox(0)
     private let gauge: Gauge
     private let refused: Counter
-    private let logger: Logger
+    private let log: ConnectionEventLog
 
-    init(maximum: Int, factory: any MetricsFactory, logger: Logger) {
+    init(maximum: Int, factory: any MetricsFactory, log: ConnectionEventLog) {
         self.maximum = maximum
-        self.logger = logger
+        self.log = log
         gauge = Gauge(label: "identity_guard_open_connections", factory: factory)
         refused = Counter(label: "identity_guard_connections_refused_total", factory: factory)
     }
@@ -51,9 +51,10 @@ final class ConnectionLimit: Sendable {
     }
 
     fileprivate func refusing(_ channel: any Channel) {
-        logger.warning("refusing connection: the connection limit is reached", metadata: [
-            "remote": "\(channel.remoteAddress?.description ?? "?")", "limit": "\(maximum)",
-        ])
+        let maximum = maximum
+        log.log(.warning, "refusing connection: the connection limit is reached") {
+            ["remote": "\(channel.remoteAddress?.description ?? "?")", "limit": "\(maximum)"]
+        }
     }
 }
 

@@ -33,6 +33,8 @@ final class HTTP1AdmissionHandler: ChannelInboundHandler, RemovableChannelHandle
     private var keepAlive = true
     private var version = HTTPVersion.http1_1
     private var removed = false
+    /// Whether this turn's flush is already scheduled.
+    private var flushScheduled = false
     /// Whether an admission request is between its head and its answer (`identity_guard_inflight_requests`).
     private var admissionInFlight = false
 
@@ -160,7 +162,14 @@ final class HTTP1AdmissionHandler: ChannelInboundHandler, RemovableChannelHandle
         }
         // Flushed once the event loop has handled every connection that was ready in this turn (its tasks run
         // after its I/O), not here: answers written back to back cost the client one wake-up between them,
-        // not one each (README, "Performance").
-        context.eventLoop.execute { channel.flush() }
+        // not one each (README, "Performance"). One flush per connection and turn, however many pipelined
+        // answers it wrote: a task per answer let a flooding client queue thousands of tasks ahead of everyone
+        // else's flush.
+        guard !flushScheduled else { return }
+        flushScheduled = true
+        context.eventLoop.assumeIsolated().execute { [self] in
+            flushScheduled = false
+            channel.flush()
+        }
     }
 }

@@ -1,4 +1,3 @@
-import Logging
 import NIOCore
 import NIOExtras
 import NIOHTTP1
@@ -12,9 +11,11 @@ import ServiceLifecycle
 /// `ServerQuiescingHelper`).
 ///
 /// Per connection, in pipeline order: the connection cap (before the TLS handshake, so a refused connection
-/// costs no handshake), TLS (the context's callback serves the reloaded certificate), the read timeout's
-/// byte watcher, NIO's HTTP/1.1 server pipeline with pipelining assistance and protocol-error answers, the
-/// connection error log, the idle timeout, the read timeout and the responder.
+/// costs no handshake), back-pressure (NIO's `BackPressureHandler`: a client that sends requests but does not
+/// read the answers is not read further once 64 KiB of them wait, so it can neither grow the server's memory
+/// nor take its CPU from other clients), TLS (the context's callback serves the reloaded certificate), the read
+/// timeout's byte watcher, NIO's HTTP/1.1 server pipeline with pipelining assistance and protocol-error
+/// answers, the connection error log, the idle timeout, the read timeout and the responder.
 struct HTTP1WebhookListener: Service {
     let host: String
     let port: Int
@@ -23,10 +24,15 @@ struct HTTP1WebhookListener: Service {
     let tls: NIOSSLContext
     let endpoints: WebhookEndpoints
     let connectionLimit: ConnectionLimit
+    let connectionLog: ConnectionEventLog
     let idleTimeout: TimeAmount
     let readTimeout: TimeAmount
-    let logger: Logger
     let onListening: @Sendable (Int) async -> Void
+
+    /// The kernel's send buffer per connection, fixed rather than auto-tuned (up to 4 MiB on Linux): answers
+    /// are small, and a client that never reads must not make the kernel hold megabytes of them — each one
+    /// evaluated first — before back-pressure stops reading its requests.
+    static let sendBufferBytes = 64 * 1024
 
     func run() async throws {
         let group = MultiThreadedEventLoopGroup(numberOfThreads: threads)
@@ -50,6 +56,7 @@ struct HTTP1WebhookListener: Service {
                 }
             }
             .childChannelOption(ChannelOptions.socketOption(.tcp_nodelay), value: 1)
+            .childChannelOption(ChannelOptions.socketOption(.so_sndbuf), value: Self.sendBufferBytes)
             .childChannelInitializer { channel in
                 channel.eventLoop.makeCompletedFuture { try configure(channel) }
             }
@@ -75,11 +82,12 @@ struct HTTP1WebhookListener: Service {
     private func configure(_ channel: any Channel) throws {
         let pipeline = channel.pipeline.syncOperations
         try pipeline.addHandler(connectionLimit.handler())
+        try pipeline.addHandler(BackPressureHandler())
         try pipeline.addHandler(NIOSSLServerHandler(context: tls))
-        let readTimeout = ReadTimeoutHandler<HTTPServerRequestPart>(timeout: readTimeout, logger: logger)
+        let readTimeout = ReadTimeoutHandler<HTTPServerRequestPart>(timeout: readTimeout, log: connectionLog)
         try pipeline.addHandler(RequestStartWatcher(readTimeout: readTimeout))
         try pipeline.configureHTTPServerPipeline(withPipeliningAssistance: true, withErrorHandling: true)
-        try pipeline.addHandler(ConnectionErrorLogger(logger: logger))
+        try pipeline.addHandler(ConnectionErrorLogger(log: connectionLog))
         try pipeline.addHandler(IdleStateHandler(allTimeout: idleTimeout))
         try pipeline.addHandler(readTimeout)
         try pipeline.addHandler(HTTP1AdmissionHandler(endpoints: endpoints))

@@ -29,7 +29,7 @@ final class ReadTimeoutHandler<Part: RequestPartBoundary>: ChannelInboundHandler
     typealias InboundOut = Part
 
     private let timeout: TimeAmount
-    private let logger: Logger
+    private let log: ConnectionEventLog
     /// When the request being read must be complete; nil between requests.
     private var requestDeadline: NIODeadline?
     /// The one timer of the connection. It is not cancelled when a request completes — a timer per request
@@ -37,9 +37,9 @@ final class ReadTimeoutHandler<Part: RequestPartBoundary>: ChannelInboundHandler
     /// request in progress, if any.
     private var timer: Scheduled<Void>?
 
-    init(timeout: TimeAmount, logger: Logger) {
+    init(timeout: TimeAmount, log: ConnectionEventLog) {
         self.timeout = timeout
-        self.logger = logger
+        self.log = log
     }
 
     /// Its own context, for ``requestBytesArrived()``.
@@ -101,10 +101,12 @@ final class ReadTimeoutHandler<Part: RequestPartBoundary>: ChannelInboundHandler
     }
 
     private func expire(_ channel: any Channel) {
-        logger.warning("closing connection: request not complete within the read timeout", metadata: [
-            "remote": "\(channel.remoteAddress?.description ?? "?")",
-            "timeout_ms": "\(timeout.nanoseconds / 1_000_000)",
-        ])
+        log.count(.readTimeout)
+        let timeout = timeout
+        log.log(.warning, "closing connection: request not complete within the read timeout") {
+            ["remote": "\(channel.remoteAddress?.description ?? "?")",
+             "timeout_ms": "\(timeout.nanoseconds / 1_000_000)"]
+        }
         channel.close(promise: nil)
     }
 

@@ -36,6 +36,7 @@ public struct WebhookServer: Sendable {
     public let readiness: ReadinessState
     public let certificates: CertificateReloader
     private let connectionLimit: ConnectionLimit
+    private let connectionLog: ConnectionEventLog
     private let intake: AdmissionIntake
     private let logger: Logger
 
@@ -57,8 +58,9 @@ public struct WebhookServer: Sendable {
         self.metrics = metrics
         self.readiness = readiness
         self.logger = logger
+        connectionLog = ConnectionEventLog(logger: logger, factory: metrics.factory)
         connectionLimit = ConnectionLimit(maximum: configuration.maxConnections, factory: metrics.factory,
-                                          logger: logger)
+                                          log: connectionLog)
         certificates = try CertificateReloader(
             certificateFile: configuration.certificateFile,
             privateKeyFile: configuration.privateKeyFile,
@@ -93,9 +95,9 @@ public struct WebhookServer: Sendable {
                 tls: try NIOSSLContext(configuration: makeTLSConfiguration()),
                 endpoints: endpoints(admission: true),
                 connectionLimit: connectionLimit,
+                connectionLog: connectionLog,
                 idleTimeout: TimeAmount(configuration.idleTimeout),
                 readTimeout: TimeAmount(configuration.readTimeout),
-                logger: logger,
                 onListening: { port in await onListening(.webhook, port) }
             ))
         }
@@ -144,13 +146,13 @@ public struct WebhookServer: Sendable {
     /// HTTP/2 through ALPN, with HTTP/1.1 for clients that do not offer it: Hummingbird's channels, with the
     /// same connection cap, error log and read timeout as the lean listener.
     func makeHTTP2ServerBuilder() throws -> HTTPServerBuilder {
-        let logger = logger
+        let connectionLog = connectionLog
         let readTimeout = TimeAmount(configuration.readTimeout)
         let limit = connectionLimit
         let http1 = HTTP1Channel.Configuration(
             additionalChannelHandlers: [
-                limit.handler(), ConnectionErrorLogger(logger: logger),
-                ReadTimeoutHandler<HTTPRequestPart>(timeout: readTimeout, logger: logger),
+                limit.handler(), ConnectionErrorLogger(log: connectionLog),
+                ReadTimeoutHandler<HTTPRequestPart>(timeout: readTimeout, log: connectionLog),
             ],
             idleTimeout: TimeAmount(configuration.idleTimeout)
         )

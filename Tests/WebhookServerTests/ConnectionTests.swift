@@ -181,13 +181,17 @@ struct ConnectionTests {
         }
     }
 
-    @Test("10,000 failed TLS handshakes: each closed, good clients answered throughout, slots and memory come back")
+    @Test("""
+        10,000 failed TLS handshakes: each closed and counted, good clients answered, log lines limited, slots \
+        and memory come back
+        """)
     func failedHandshakes() async throws {
         let pki = try TestPKI()
         defer { pki.remove() }
         try await RunningServer.with(pki: pki) { server in
             _ = try await server.review("/validate", Review.allowedUser(uid: "warm-up"))
             let baseline = Self.residentMiB()
+            let start = ContinuousClock.now
             for round in 0..<50 {
                 try await withThrowingTaskGroup(of: Void.self) { group in
                     for _ in 0..<200 {
@@ -207,6 +211,15 @@ struct ConnectionTests {
             #expect(await eventually { (server.metric("identity_guard_open_connections") ?? 99) <= 1 })
             let after = Self.residentMiB()
             #expect(after < baseline + 48, "resident memory \(baseline) MiB before, \(after) MiB after")
+            // Every one is counted; the log gets at most ten lines a second, which say how many they stand for.
+            #expect(server.metric(#"identity_guard_connections_closed_total{reason="tls_error"}"#) == 10_000)
+            let lines = server.logs.events("closing connection after tls error")
+            let seconds = Int((ContinuousClock.now - start).components.seconds) + 2
+            #expect(!lines.isEmpty && lines.count <= 10 * seconds, "\(lines.count) lines in about \(seconds) s")
+            let represented = lines.count + lines.compactMap { $0["suppressed"]?.stringValue.flatMap { Int($0) } }
+                .reduce(0, +)
+            #expect(represented <= 10_000 && lines.contains { $0["suppressed"] != nil },
+                    "\(represented) failed handshakes accounted for in the log")
         }
     }
 
@@ -231,6 +244,41 @@ struct ConnectionTests {
             #expect(await eventually(within: .seconds(5)) {
                 (server.metric("identity_guard_open_connections") ?? 9) == 0
             })
+            try await Self.expectStillServing(server)
+        }
+    }
+
+    @Test("a client that pipelines requests and never reads the answers is not read further once they back up")
+    func neverReadsPipelined() async throws {
+        let pki = try TestPKI()
+        defer { pki.remove() }
+        try await RunningServer.with(pki: pki) { server in
+            let connection = try await RawConnection.connect(port: server.webhookPort, tls: try server.rawClientTLS())
+            defer { connection.close() }
+            try await connection.channel.setOption(ChannelOptions.autoRead, value: false).get()
+            let body = Review.allowedUser(uid: "flood")
+            let request = Array(("POST /validate HTTP/1.1\r\nHost: localhost\r\n"
+                + "Content-Type: application/json\r\nContent-Length: \(body.count)\r\n\r\n").utf8) + body
+            let batch = ByteBuffer(bytes: Array([[UInt8]](repeating: request, count: 1_000).joined()))
+            // Batches of 1,000 pipelined requests (2.6 MB), one at a time, until one is not taken within 2 s.
+            var sent = 0
+            var stalled = false
+            while sent < 60 {
+                let written = Locked(false)
+                connection.channel.writeAndFlush(batch).whenComplete { _ in written.withLock { $0 = true } }
+                guard await eventually(within: .seconds(2), { written.current }) else {
+                    stalled = true
+                    break
+                }
+                sent += 1
+            }
+            #expect(stalled, "the server read all \(sent * 1_000) requests while none of its answers was read")
+            // The answers stop: the count stays put, far below what was sent.
+            let series = #"identity_guard_admission_duration_seconds_count{endpoint="validate"}"#
+            let answered = server.metric(series) ?? 0
+            try await Task.sleep(for: .seconds(1))
+            #expect(server.metric(series) == answered)
+            #expect(answered < Double((sent + 1) * 1_000))
             try await Self.expectStillServing(server)
         }
     }
