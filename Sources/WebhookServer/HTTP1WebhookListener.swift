@@ -34,6 +34,11 @@ struct HTTP1WebhookListener: Service {
     /// evaluated first — before back-pressure stops reading its requests.
     static let sendBufferBytes = 64 * 1024
 
+    /// Connections the kernel may hold complete but not yet accepted (capped by `net.core.somaxconn`): a burst of
+    /// connections — clients reconnecting together, or a flood — must not overflow the queue, or new clients'
+    /// SYNs are dropped and they wait a second or more to connect.
+    static let backlog: Int32 = 4_096
+
     func run() async throws {
         let group = MultiThreadedEventLoopGroup(numberOfThreads: threads)
         do {
@@ -48,7 +53,7 @@ struct HTTP1WebhookListener: Service {
     private func serve(on group: MultiThreadedEventLoopGroup) async throws {
         let quiesce = ServerQuiescingHelper(group: group)
         let channel = try await ServerBootstrap(group: group)
-            .serverChannelOption(ChannelOptions.backlog, value: 256)
+            .serverChannelOption(ChannelOptions.backlog, value: Self.backlog)
             .serverChannelOption(ChannelOptions.socketOption(.so_reuseaddr), value: 1)
             .serverChannelInitializer { channel in
                 channel.eventLoop.makeCompletedFuture {
