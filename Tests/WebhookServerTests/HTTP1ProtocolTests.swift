@@ -6,6 +6,8 @@ import NIOPosix
 import Testing
 @testable import WebhookServer
 import KubeJSON
+import Admission
+import IdentityRules
 
 /// The lean HTTP/1.1 responder as a client sees it on the wire: routes, methods, query strings, keep-alive and
 /// `Connection: close`, and the read timeout across requests on one connection.
@@ -103,6 +105,44 @@ struct HTTP1ProtocolTests {
             #expect(elapsed >= .milliseconds(800), "cut \(elapsed) after the stalled request started")
             #expect(server.logs.events(ConnectionTests.readTimeoutMessage).count == 1)
         }
+    }
+}
+
+/// An arbiter that grants every email after a pause, so an answer waits off the event loop.
+struct SlowArbiter: EmailArbiter {
+    func isSettled(_ claim: EmailClaim) -> Bool { false }
+
+    func arbitrate(_ claim: EmailClaim) async -> EmailArbitration {
+        try? await Task.sleep(for: .milliseconds(300))
+        return .granted
+    }
+}
+
+extension HTTP1ProtocolTests {
+    @Test("a pipelined request behind one waiting for email arbitration is answered after it, in order")
+    func pipelinedBehindArbitration() async throws {
+        let pki = try TestPKI()
+        defer { pki.remove() }
+        let handler = AdmissionHandler(reviewer: AdmissionReviewer(emailArbiter: SlowArbiter()))
+        let server = try await RunningServer.start(pki: pki, handler: handler)
+        do {
+            let connection = try await RawConnection.connect(port: server.webhookPort, tls: try server.rawClientTLS())
+            defer { connection.close() }
+            // A new email (arbitrated, 300 ms), then a denial answered at once, without arbitration: the second answer
+            // must wait for the first.
+            let claiming = Self.request("POST", "/validate", body: Review.allowedUser(uid: "claims", name: "dora"))
+            let instant = Self.request("POST", "/validate", body: Review.deniedUser(uid: "instant"))
+            try await connection.send(claiming + instant)
+            #expect(await eventually { connection.receivedText.components(separatedBy: "HTTP/1.1 200").count == 3 })
+            let text = connection.receivedText
+            let first = try #require(text.range(of: #""uid":"claims""#)?.lowerBound)
+            let second = try #require(text.range(of: #""uid":"instant""#)?.lowerBound)
+            #expect(first < second, "answers out of order: \(text)")
+        } catch {
+            try? await server.stop()
+            throw error
+        }
+        try await server.stop()
     }
 }
 
