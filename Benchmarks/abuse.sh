@@ -5,6 +5,7 @@
 #
 #   Benchmarks/abuse.sh [--no-build] [--duration SECONDS]
 #   IDENTITY_GUARD_BIN=path Benchmarks/abuse.sh --no-build
+#   ABUSE_KINDS=idle,handshakes Benchmarks/abuse.sh --no-build   # only some of the abusers (names: see abusers.py)
 #
 # `identity-guard serve --dev` (release build, production defaults except --idle-timeout 15 so that the
 # never-reading clients' connections are gone within the script) runs on CPU 0. A good client — wrk, 8
@@ -27,7 +28,7 @@ while [ $# -gt 0 ]; do
     case $1 in
         --no-build) BUILD=0; shift ;;
         --duration) DURATION=$2; shift 2 ;;
-        -h|--help) sed -n '2,21p' "$0"; exit 0 ;;
+        -h|--help) sed -n '2,22p' "$0"; exit 0 ;;
         *) echo "abuse.sh: unknown argument $1 (try --help)" >&2; exit 2 ;;
     esac
 done
@@ -77,7 +78,8 @@ BASE=$(good baseline)
 echo "$BASE"
 
 echo "== 2. good clients while the abusers run"
-taskset -c 1 nice -n 19 python3 "$ROOT/Benchmarks/abuse/abusers.py" $PORT $((DURATION + 10)) >"$WORK/abusers.out" 2>&1 &
+taskset -c "${ABUSE_CPU:-0}" nice -n 19 python3 "$ROOT/Benchmarks/abuse/abusers.py" $PORT $((DURATION + 10)) \
+    "${ABUSE_KINDS:-idle,slowloris,slow-body,never-read,handshakes}" >"$WORK/abusers.out" 2>&1 &
 ABUSERS=$!
 sleep 5
 ( peak=0; open_peak=0

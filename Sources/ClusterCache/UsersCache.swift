@@ -119,10 +119,6 @@ public final class UsersCache: Service, Sendable {
     /// than what it holds (measured: 104–111 MiB resident with 100,000 Users, 80–85 MiB with the trim). Runs once
     /// per list, never per request.
     static func returnFreedMemory() {
-        #if canImport(Glibc)
-        // malloc.h is not part of Swift's Glibc module: look the function up (RTLD_DEFAULT is a null handle).
-        typealias Trim = @convention(c) (Int) -> Int32
-        if let symbol = dlsym(nil, "malloc_trim") { _ = unsafeBitCast(symbol, to: Trim.self)(0) }
-        #endif
+        ProcessMemory.returnFreed()
     }
 }

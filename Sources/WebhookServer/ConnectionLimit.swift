@@ -1,3 +1,4 @@
+import ClusterCache
 import CoreMetrics
 import Logging
 import NIOConcurrencyHelpers
@@ -11,7 +12,12 @@ import NIOCore
 /// counted in `identity_guard_connections_refused_total`; `identity_guard_open_connections` is the current count.
 final class ConnectionLimit: Sendable {
     let maximum: Int
-    private let open = NIOLockedValueBox(0)
+    /// Open connections, and the most open since memory was last handed back.
+    private let open = NIOLockedValueBox((count: 0, peak: 0))
+
+    /// After this many connections at once, memory is handed back to the system once three quarters have closed
+    /// (``ProcessMemory``): a flood of connections must not leave the process at its peak size.
+    static let trimAfterPeak = 256
     private let gauge: Gauge
     private let refused: Counter
     private let log: ConnectionEventLog
@@ -26,9 +32,10 @@ final class ConnectionLimit: Sendable {
     /// Takes a slot; false (and counted) when all are taken.
     func acquire() -> Bool {
         let count: Int? = open.withLockedValue { open in
-            guard open < maximum else { return nil }
-            open += 1
-            return open
+            guard open.count < maximum else { return nil }
+            open.count += 1
+            open.peak = max(open.peak, open.count)
+            return open.count
         }
         guard let count else {
             refused.increment()
@@ -39,10 +46,14 @@ final class ConnectionLimit: Sendable {
     }
 
     func release() {
-        gauge.record(open.withLockedValue { open in
-            open -= 1
-            return open
-        })
+        let (count, trim) = open.withLockedValue { open in
+            open.count -= 1
+            let trim = open.peak >= Self.trimAfterPeak && open.count <= open.peak / 4
+            if trim { open.peak = open.count }
+            return (open.count, trim)
+        }
+        gauge.record(count)
+        if trim { Task.detached(priority: .background) { ProcessMemory.returnFreed() } }
     }
 
     /// The per-connection handler that holds a slot for the connection's lifetime.

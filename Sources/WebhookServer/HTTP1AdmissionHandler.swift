@@ -35,6 +35,15 @@ final class HTTP1AdmissionHandler: ChannelInboundHandler, RemovableChannelHandle
     private var removed = false
     /// Whether this turn's flush is already scheduled.
     private var flushScheduled = false
+    /// Answers written on this connection since its last flush.
+    private var answersThisTurn = 0
+    /// An answer past ``answersPerTurn``, held until the event loop has polled for I/O again.
+    private var deferredAnswer: HTTPAnswer?
+
+    /// Answers one connection writes per turn of the event loop (only pipelining clients reach it).
+    static let answersPerTurn = 16
+    /// How long a held answer waits: long enough that the event loop polls for I/O first.
+    static let heldAnswerDelay = TimeAmount.microseconds(50)
     /// Whether an admission request is between its head and its answer (`identity_guard_inflight_requests`).
     private var admissionInFlight = false
 
@@ -140,6 +149,42 @@ final class HTTP1AdmissionHandler: ChannelInboundHandler, RemovableChannelHandle
     private func write(_ answer: HTTPAnswer, context: ChannelHandlerContext) {
         admissionFinished()
         guard !removed else { return }
+        guard answersThisTurn < Self.answersPerTurn else {
+            // HTTPServerPipelineHandler hands over no further request until this answer's end is written, so
+            // holding it holds the connection; the flush releases it after the event loop's next I/O.
+            deferredAnswer = answer
+            return
+        }
+        answersThisTurn += 1
+        send(answer, context: context)
+        scheduleFlush(context)
+    }
+
+    /// Flushes once the event loop has handled every connection that was ready in this turn (its tasks run
+    /// after its I/O), not per answer: answers written back to back cost the client one wake-up between them,
+    /// not one each (README, "Performance"). One flush per connection and turn, however many pipelined answers
+    /// it wrote; a held answer goes out after the next I/O, so a client pipelining hundreds of requests gets
+    /// ``answersPerTurn`` of them answered per turn and everyone else's requests are read in between.
+    private func scheduleFlush(_ context: ChannelHandlerContext) {
+        guard !flushScheduled else { return }
+        flushScheduled = true
+        let loop = context.eventLoop.assumeIsolated()
+        loop.execute { [self] in
+            flushScheduled = false
+            answersThisTurn = 0
+            context.channel.flush()
+            guard deferredAnswer != nil else { return }
+            // Not a task: the event loop runs the tasks added while it runs tasks before it polls again.
+            loop.scheduleTask(in: Self.heldAnswerDelay) { [self] in
+                guard let answer = deferredAnswer else { return }
+                deferredAnswer = nil
+                write(answer, context: context)
+            }
+        }
+    }
+
+    /// Writes one answer (head, body, end) without flushing.
+    private func send(_ answer: HTTPAnswer, context: ChannelHandlerContext) {
         var headers = HTTPHeaders()
         headers.reserveCapacity(4)
         headers.add(name: "content-type", value: answer.contentType)
@@ -159,17 +204,6 @@ final class HTTP1AdmissionHandler: ChannelInboundHandler, RemovableChannelHandle
             context.write(wrapOutboundOut(.end(nil)), promise: nil)
         } else {
             context.write(wrapOutboundOut(.end(nil))).whenComplete { _ in channel.close(promise: nil) }
-        }
-        // Flushed once the event loop has handled every connection that was ready in this turn (its tasks run
-        // after its I/O), not here: answers written back to back cost the client one wake-up between them,
-        // not one each (README, "Performance"). One flush per connection and turn, however many pipelined
-        // answers it wrote: a task per answer let a flooding client queue thousands of tasks ahead of everyone
-        // else's flush.
-        guard !flushScheduled else { return }
-        flushScheduled = true
-        context.eventLoop.assumeIsolated().execute { [self] in
-            flushScheduled = false
-            channel.flush()
         }
     }
 }

@@ -160,13 +160,25 @@ struct ConnectionTests {
         }
     }
 
-    @Test("pipelined requests on one connection are answered, in order")
+    @Test("pipelined requests on one connection are answered, in order, also past the answers written per turn")
     func pipelined() async throws {
         let pki = try TestPKI()
         defer { pki.remove() }
         try await RunningServer.with(pki: pki) { server in
             let connection = try await RawConnection.connect(port: server.webhookPort, tls: try server.rawClientTLS())
             defer { connection.close() }
+            var many: [UInt8] = []
+            let uids = (1...40).map { "many-\($0)-" }
+            for uid in uids {
+                let body = Review.allowedUser(uid: uid)
+                many += Array(("POST /validate HTTP/1.1\r\nHost: localhost\r\nContent-Type: application/json\r\n"
+                    + "Content-Length: \(body.count)\r\n\r\n").utf8) + body
+            }
+            try await connection.send(many)
+            #expect(await eventually { connection.receivedText.components(separatedBy: "HTTP/1.1 200").count == 41 })
+            let answered = uids.compactMap { connection.receivedText.range(of: #""uid":"\#($0)""#)?.lowerBound }
+            #expect(answered.count == 40 && answered == answered.sorted())
+
             var requests: [UInt8] = []
             for uid in ["pipelined-1", "pipelined-2", "pipelined-3"] {
                 let body = Review.allowedUser(uid: uid)
@@ -174,7 +186,7 @@ struct ConnectionTests {
                     + "Content-Length: \(body.count)\r\n\r\n").utf8) + body
             }
             try await connection.send(requests)
-            #expect(await eventually { connection.receivedText.components(separatedBy: "HTTP/1.1 200").count == 4 })
+            #expect(await eventually { connection.receivedText.components(separatedBy: "HTTP/1.1 200").count == 44 })
             let text = connection.receivedText
             let positions = ["pipelined-1", "pipelined-2", "pipelined-3"].compactMap { text.range(of: $0)?.lowerBound }
             #expect(positions.count == 3 && positions == positions.sorted())
