@@ -11,12 +11,14 @@
 # never-reading clients' connections are gone within the script) runs on CPU 0. A good client — wrk, 8
 # keep-alive connections each pausing 10 ms between requests, the p99 to read — measures on CPU 1:
 #   1. baseline   good clients alone
-#   2. abuse      good clients while Benchmarks/abuse/abusers.py runs on CPU 1: 1,000 silent TCP connections,
-#                 100 slowloris heads, 50 slow bodies, 50 never-reading pipeliners and back-to-back failed TLS
+#   2. abuse      good clients while Benchmarks/abuse/abusers.py runs: 1,000 silent TCP connections, 100
+#                 slowloris heads, 50 slow bodies, 50 never-reading pipeliners and back-to-back failed TLS
 #                 handshakes (see its header)
 #   3. after      good clients once the abusers have stopped and their connections are closed
-# RSS is read idle, every second during the abuse (peak), and after; the open-connection gauge shows the
-# abusers' connections come and go. Needs python3 and wrk (installed with apt-get when missing), 2 CPUs.
+# The abusers run on the server's CPU at nice 19 (ABUSE_CPU=1 puts them beside wrk instead: their kernel work is
+# not niced, and it then delays the measuring client itself by up to a second, which says nothing about the
+# server). RSS is read idle, every second during the abuse (peak), and after; the open-connection gauge shows
+# the abusers' connections come and go. Needs python3 and wrk (installed with apt-get when missing), 2 CPUs.
 set -euo pipefail
 
 cd "$(dirname "$0")/.."
@@ -28,7 +30,7 @@ while [ $# -gt 0 ]; do
     case $1 in
         --no-build) BUILD=0; shift ;;
         --duration) DURATION=$2; shift 2 ;;
-        -h|--help) sed -n '2,22p' "$0"; exit 0 ;;
+        -h|--help) sed -n '2,24p' "$0"; exit 0 ;;
         *) echo "abuse.sh: unknown argument $1 (try --help)" >&2; exit 2 ;;
     esac
 done
