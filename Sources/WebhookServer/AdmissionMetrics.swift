@@ -109,24 +109,20 @@ public final class AdmissionMetrics: Sendable {
         }
         durations[endpoint]?.recordNanoseconds(nanoseconds)
         guard !outcome.ruleIDs.isEmpty else { return }
+        let validating = endpoint == .validating
+        let label = validating ? "identity_guard_violations_total" : "identity_guard_mutations_total"
+        let shared = validating ? violations : mutations
+        let local = validating ? \HandleCache.violations : \HandleCache.mutations
         for rule in outcome.ruleIDs.map(\.rawValue) {
-            if endpoint == .validating {
-                if let counter = cache.violations[rule] { counter.increment(); continue }
-                let counter = counter(in: violations, key: rule) {
-                    CoreMetrics.Counter(label: "identity_guard_violations_total", dimensions: [("rule", rule)],
-                                        factory: factory)
-                }
-                cache.violations[rule] = counter
+            if let counter = cache[keyPath: local][rule] {
                 counter.increment()
-            } else {
-                if let counter = cache.mutations[rule] { counter.increment(); continue }
-                let counter = counter(in: mutations, key: rule) {
-                    CoreMetrics.Counter(label: "identity_guard_mutations_total", dimensions: [("rule", rule)],
-                                        factory: factory)
-                }
-                cache.mutations[rule] = counter
-                counter.increment()
+                continue
             }
+            let counter = counter(in: shared, key: rule) {
+                CoreMetrics.Counter(label: label, dimensions: [("rule", rule)], factory: factory)
+            }
+            cache[keyPath: local][rule] = counter
+            counter.increment()
         }
     }
 

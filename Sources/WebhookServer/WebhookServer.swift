@@ -82,8 +82,8 @@ public struct WebhookServer: Sendable {
             services.append(Application(
                 responder: HummingbirdEndpointResponder(endpoints: endpoints(admission: true)),
                 server: try makeHTTP2ServerBuilder(),
-                configuration: ApplicationConfiguration(address: .hostname(configuration.address, port: configuration.port),
-                                                        serverName: nil),
+                configuration: ApplicationConfiguration(
+                    address: .hostname(configuration.address, port: configuration.port), serverName: nil),
                 onServerRunning: { channel in await onListening(.webhook, channel.localAddress?.port ?? 0) },
                 logger: logger
             ))
