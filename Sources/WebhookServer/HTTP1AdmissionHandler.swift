@@ -186,9 +186,10 @@ final class HTTP1AdmissionHandler: ChannelInboundHandler, RemovableChannelHandle
     /// Writes one answer (head, body, end) without flushing.
     private func send(_ answer: HTTPAnswer, context: ChannelHandlerContext) {
         var headers = HTTPHeaders()
-        headers.reserveCapacity(4)
+        headers.reserveCapacity(5)
         headers.add(name: "content-type", value: answer.contentType)
         headers.add(name: "content-length", value: String(answer.body.readableBytes))
+        headers.add(name: "date", value: HTTPDateHeader.now)
         if let allow = answer.allow { headers.add(name: "allow", value: allow) }
         if !keepAlive {
             headers.add(name: "connection", value: "close")

@@ -109,47 +109,10 @@ public struct LineLogHandler: LogHandler {
         }
     }
 
-    /// The current time in RFC 3339, UTC, whole seconds (`2026-11-29T04:05:06Z`), formatted by hand from
-    /// `time(2)`: a formatter (and a lock around a cached value) cost more than the rest of a log line.
+    /// The current time in RFC 3339, UTC, whole seconds (`2026-11-29T04:05:06Z`), formatted by hand
+    /// (``CivilTime``): a formatter, and a lock around a cached value, cost more than the rest of a log line.
     static func timestamp() -> String {
-        timestamp(secondsSince1970: Int64(Glibc.time(nil)))
-    }
-
-    /// `secondsSince1970` in RFC 3339 (UTC, whole seconds); the civil date by Howard Hinnant's
-    /// `civil_from_days`.
-    static func timestamp(secondsSince1970 seconds: Int64) -> String {
-        let days = seconds >= 0 ? seconds / 86_400 : (seconds - 86_399) / 86_400
-        let secondOfDay = Int(seconds - days * 86_400)
-        let shifted = days + 719_468
-        let era = (shifted >= 0 ? shifted : shifted - 146_096) / 146_097
-        let dayOfEra = shifted - era * 146_097
-        let yearOfEra = (dayOfEra - dayOfEra / 1_460 + dayOfEra / 36_524 - dayOfEra / 146_096) / 365
-        let dayOfYear = dayOfEra - (365 * yearOfEra + yearOfEra / 4 - yearOfEra / 100)
-        let monthIndex = (5 * dayOfYear + 2) / 153
-        let day = Int(dayOfYear - (153 * monthIndex + 2) / 5 + 1)
-        let month = Int(monthIndex < 10 ? monthIndex + 3 : monthIndex - 9)
-        let year = Int(yearOfEra + era * 400 + (month <= 2 ? 1 : 0))
-        var bytes = [UInt8](repeating: 0, count: 20)
-        func put(_ value: Int, at offset: Int, digits: Int) {
-            var value = value
-            for index in stride(from: offset + digits - 1, through: offset, by: -1) {
-                bytes[index] = UInt8(ascii: "0") + UInt8(value % 10)
-                value /= 10
-            }
-        }
-        put(year, at: 0, digits: 4)
-        bytes[4] = UInt8(ascii: "-")
-        put(month, at: 5, digits: 2)
-        bytes[7] = UInt8(ascii: "-")
-        put(day, at: 8, digits: 2)
-        bytes[10] = UInt8(ascii: "T")
-        put(secondOfDay / 3_600, at: 11, digits: 2)
-        bytes[13] = UInt8(ascii: ":")
-        put(secondOfDay / 60 % 60, at: 14, digits: 2)
-        bytes[16] = UInt8(ascii: ":")
-        put(secondOfDay % 60, at: 17, digits: 2)
-        bytes[19] = UInt8(ascii: "Z")
-        return String(decoding: bytes, as: UTF8.self)
+        CivilTime(secondsSince1970: CivilTime.nowSecondsSince1970).rfc3339
     }
 
     /// Writes whole lines to standard error: from an event loop, batched per loop turn

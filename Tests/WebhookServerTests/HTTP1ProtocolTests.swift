@@ -35,6 +35,7 @@ struct HTTP1ProtocolTests {
             #expect(await eventually { connection.receivedText.contains(#""uid":"with-query""#) })
             #expect(connection.receivedText.hasPrefix("HTTP/1.1 200 OK\r\n"))
             #expect(connection.receivedText.contains("content-type: application/json\r\n"))
+            #expect(connection.receivedText.contains("date: \(HTTPDateHeader.now.prefix(5))"))
 
             for (method, path, allow) in [("GET", "/validate", "POST"), ("PUT", "/mutate", "POST"),
                                           ("POST", "/healthz", "GET"), ("DELETE", "/metrics", "GET")]
@@ -149,13 +150,19 @@ extension HTTP1ProtocolTests {
 /// The pieces of the lean responder's fast path that can be checked without a server.
 @Suite("Fast-path helpers")
 struct FastPathHelperTests {
-    @Test("log timestamps are RFC 3339 UTC, the same as Foundation's ISO 8601 format")
+    @Test("log timestamps and Date headers match Foundation's formatters (RFC 3339, IMF-fixdate)")
     func timestamps() {
         let samples: [Int64] = [0, 951_782_400, 951_868_799, 1_709_164_800, 4_102_444_799, 1_795_000_000,
                                 1_000_000_000, 2_147_483_647]
+        let httpDate = DateFormatter()
+        httpDate.locale = Locale(identifier: "en_US_POSIX")
+        httpDate.timeZone = TimeZone(identifier: "GMT")
+        httpDate.dateFormat = "EEE, dd MMM yyyy HH:mm:ss 'GMT'"
         for seconds in samples + (0..<200).map({ _ in Int64.random(in: 0..<4_102_444_800) }) {
-            let expected = Date(timeIntervalSince1970: Double(seconds)).formatted(.iso8601)
-            #expect(LineLogHandler.timestamp(secondsSince1970: seconds) == expected, "\(seconds)")
+            let date = Date(timeIntervalSince1970: Double(seconds))
+            let time = CivilTime(secondsSince1970: seconds)
+            #expect(time.rfc3339 == date.formatted(.iso8601), "\(seconds)")
+            #expect(time.imfFixdate == httpDate.string(from: date), "\(seconds)")
         }
     }
 
