@@ -19,12 +19,12 @@ final class HTTP1AdmissionHandler: ChannelInboundHandler, RemovableChannelHandle
     /// Where the request being read is.
     private enum Reading {
         case waitingForHead
-        /// An admission body being collected (nil until its first part).
-        case admission(WebhookType, ByteBuffer?)
+        /// An admission body being collected (nil until its first part), and what answers it.
+        case admission(WebhookType, any AdmissionResponder, ByteBuffer?)
         /// An admission body past the limit, read to its end and dropped.
         case overLimit(WebhookType)
         /// A probe, which takes no body.
-        case probe(WebhookRoute)
+        case probe(WebhookRoute.Probe)
         /// Answered from the head alone (404, 405, 413, 415); the body is read to its end and dropped.
         case refused(HTTPAnswer)
     }
@@ -64,15 +64,15 @@ final class HTTP1AdmissionHandler: ChannelInboundHandler, RemovableChannelHandle
             version = head.version
             reading = readingFor(head)
         case .body(var part):
-            guard case .admission(let webhook, var collected) = reading else { return }
+            guard case .admission(let webhook, let responder, var collected) = reading else { return }
             reading = .waitingForHead  // let `collected` be the buffer's only reference while it grows
             if (collected?.readableBytes ?? 0) + part.readableBytes > endpoints.intake.maxBodyBytes {
                 reading = .overLimit(webhook)
             } else if collected == nil {
-                reading = .admission(webhook, part)
+                reading = .admission(webhook, responder, part)
             } else {
                 collected!.writeBuffer(&part)
-                reading = .admission(webhook, collected)
+                reading = .admission(webhook, responder, collected)
             }
         case .end:
             let request = reading
@@ -98,7 +98,7 @@ final class HTTP1AdmissionHandler: ChannelInboundHandler, RemovableChannelHandle
         switch endpoints.route(method: head.method.rawValue, uri: head.uri) {
         case .answered(let answer):
             return .refused(answer)
-        case .route(.admission(let webhook)):
+        case .admission(let webhook, let responder):
             admissionInFlight = true
             endpoints.metrics.requestStarted()
             if let refusal = endpoints.intake.checkHead(contentType: head.headers.first(name: "content-type"),
@@ -107,9 +107,9 @@ final class HTTP1AdmissionHandler: ChannelInboundHandler, RemovableChannelHandle
             {
                 return .refused(refusal)
             }
-            return .admission(webhook, nil)
-        case .route(let route):
-            return .probe(route)
+            return .admission(webhook, responder, nil)
+        case .probe(let probe):
+            return .probe(probe)
         }
     }
 
@@ -119,12 +119,11 @@ final class HTTP1AdmissionHandler: ChannelInboundHandler, RemovableChannelHandle
             return
         case .refused(let answer):
             write(answer, context: context)
-        case .probe(let route):
-            write(endpoints.probe(route), context: context)
+        case .probe(let probe):
+            write(endpoints.answer(probe), context: context)
         case .overLimit(let webhook):
             write(endpoints.intake.bodyTooLarge(endpoint: webhook), context: context)
-        case .admission(let webhook, let body):
-            guard let responder = endpoints.responder else { return }
+        case .admission(let webhook, let responder, let body):
             switch responder.respond(to: body ?? ByteBuffer(), webhook: webhook) {
             case .ready(let answer):
                 write(answer, context: context)

@@ -1,3 +1,4 @@
+import Admission
 import Hummingbird
 import HTTPTypes
 import NIOCore
@@ -10,13 +11,12 @@ struct HummingbirdEndpointResponder: HTTPResponder {
     let endpoints: WebhookEndpoints
 
     func respond(to request: Request, context: BasicRequestContext) async throws -> Response {
-        let route: WebhookRoute
+        let webhook: WebhookType
+        let responder: any AdmissionResponder
         switch endpoints.route(method: request.method.rawValue, uri: request.uri.description) {
         case .answered(let answer): return Self.response(answer)
-        case .route(let found): route = found
-        }
-        guard case .admission(let webhook) = route, let responder = endpoints.responder else {
-            return Self.response(endpoints.probe(route))
+        case .probe(let probe): return Self.response(endpoints.answer(probe))
+        case .admission(let found, let foundResponder): (webhook, responder) = (found, foundResponder)
         }
         let intake = endpoints.intake
         endpoints.metrics.requestStarted()

@@ -5,20 +5,25 @@ import NIOCore
 /// lean responder) and HTTP/2 or the metrics port (Hummingbird) answer a path the same way.
 enum WebhookRoute: Equatable, Sendable {
     case admission(WebhookType)
-    case healthz
-    case readyz
-    case metrics
+    case probe(Probe)
+
+    /// The read-only endpoints every port serves.
+    enum Probe: Equatable, Sendable {
+        case healthz
+        case readyz
+        case metrics
+    }
 
     /// The route for `uri` (a query string is ignored), or nil for a path this server does not serve.
-    init?(uri: String, admission: Bool) {
+    init?(uri: String) {
         var path = Substring(uri)
         if let query = path.firstIndex(where: { $0 == "?" || $0 == "#" }) { path = path[..<query] }
         switch path {
-        case "/validate" where admission: self = .admission(.validating)
-        case "/mutate" where admission: self = .admission(.mutating)
-        case "/healthz": self = .healthz
-        case "/readyz": self = .readyz
-        case "/metrics": self = .metrics
+        case "/validate": self = .admission(.validating)
+        case "/mutate": self = .admission(.mutating)
+        case "/healthz": self = .probe(.healthz)
+        case "/readyz": self = .probe(.readyz)
+        case "/metrics": self = .probe(.metrics)
         default: return nil
         }
     }
@@ -40,35 +45,45 @@ struct WebhookEndpoints: Sendable {
 
     /// Where a request head leads.
     enum Resolution {
-        case route(WebhookRoute)
+        /// `/validate` or `/mutate`, and what answers it.
+        case admission(WebhookType, any AdmissionResponder)
+        case probe(WebhookRoute.Probe)
         /// No route: the answer the request gets without one.
         case answered(HTTPAnswer)
     }
 
-    /// The route of a request head, or the answer it gets without one: 404 for an unknown path, 405 (with
-    /// `Allow`) for a known path asked with another method.
+    /// The route of a request head, or the answer it gets without one: 404 for a path this port does not
+    /// serve (admission on the metrics port included), 405 (with `Allow`) for a known path asked with another
+    /// method.
     func route(method: String, uri: String) -> Resolution {
-        guard let route = WebhookRoute(uri: uri, admission: responder != nil) else {
-            return .answered(.text(404, "404 page not found\n"))
+        guard let route = WebhookRoute(uri: uri) else { return .answered(Self.notFound) }
+        switch route {
+        case .admission(let webhook):
+            guard let responder else { return .answered(Self.notFound) }
+            return method == route.method ? .admission(webhook, responder) : .answered(Self.wrongMethod(method, route))
+        case .probe(let probe):
+            return method == route.method ? .probe(probe) : .answered(Self.wrongMethod(method, route))
         }
-        guard method == route.method else {
-            var answer = HTTPAnswer.text(405, "method \(method) not allowed; use \(route.method)\n")
-            answer.allow = route.method
-            return .answered(answer)
-        }
-        return .route(route)
     }
 
-    /// `/healthz`, `/readyz` and `/metrics` (the admission routes go through ``intake`` and ``responder``).
-    func probe(_ route: WebhookRoute) -> HTTPAnswer {
-        switch route {
+    private static let notFound = HTTPAnswer.text(404, "404 page not found\n")
+
+    private static func wrongMethod(_ method: String, _ route: WebhookRoute) -> HTTPAnswer {
+        var answer = HTTPAnswer.text(405, "method \(method) not allowed; use \(route.method)\n")
+        answer.allow = route.method
+        return answer
+    }
+
+    /// `/healthz`, `/readyz` and `/metrics`.
+    func answer(_ probe: WebhookRoute.Probe) -> HTTPAnswer {
+        switch probe {
         case .readyz:
             let unmet = readiness.unmet
             return unmet.isEmpty ? .text(200, "ok\n") : .text(503, "not ready: \(unmet.joined(separator: ", "))\n")
         case .metrics:
             return HTTPAnswer(status: 200, contentType: "text/plain; version=0.0.4; charset=utf-8",
                               body: ByteBuffer(bytes: metrics.render()))
-        case .healthz, .admission:
+        case .healthz:
             return .text(200, "ok\n")
         }
     }
