@@ -45,8 +45,7 @@ public struct AdmissionReviewer: Sendable {
     public func arbitrate(_ request: AdmissionRequest, outcome: AdmissionOutcome) async -> AdmissionOutcome {
         guard let emailArbiter, let claim = outcome.emailClaim else { return outcome }
         let arbitration = await emailArbiter.arbitrate(claim)
-        if arbitration == .granted { return outcome }
-        emailClaims?.release(claim)
+        if arbitration != .granted { emailClaims?.release(claim) }
         switch arbitration {
         case .granted:
             return outcome
@@ -71,16 +70,13 @@ public struct AdmissionReviewer: Sendable {
 
     public func review(_ request: AdmissionRequest, as webhook: WebhookType) -> AdmissionOutcome {
         let requestName = request.name ?? ""
-        guard let operation = request.operation else {
+        guard request.operation != nil else {
             return errored(request, name: requestName, "request.operation \(GoQuote.quote(request.operationName)) "
                 + "is not one of CREATE, UPDATE, DELETE, CONNECT")
         }
         guard let kind = request.resourceKind else {
             return AdmissionOutcome(response: AdmissionResponse(for: request), decision: .skipped, kind: nil,
                                     name: requestName, dryRun: request.dryRun)
-        }
-        guard operation == .create || operation == .update else {
-            return outcome(allowing: request, kind: kind, name: requestName)
         }
         let subject: RuleSubject
         switch self.subject(of: request, index: emailIndex) {

@@ -91,7 +91,7 @@ public final class LeaseEmailClaims: EmailArbiter, Service, Sendable {
         } catch {
             result = .unavailable(error.description)
         }
-        metrics.duration.recordNanoseconds(Self.nanoseconds(start.duration(to: .now)))
+        metrics.duration.recordNanoseconds(TimeAmount(start.duration(to: .now)).nanoseconds)
         switch result {
         case .granted:
             metrics.taken.increment()
@@ -161,7 +161,7 @@ public final class LeaseEmailClaims: EmailArbiter, Service, Sendable {
     private func call(_ method: HTTPMethod, _ path: String, body: JSONValue? = nil)
         async throws(KubernetesError) -> (status: Int, body: JSONValue?)
     {
-        try await client.send(method, path, body: body, timeout: .nanoseconds(Self.nanoseconds(callTimeout)))
+        try await client.send(method, path, body: body, timeout: TimeAmount(callTimeout))
     }
 
     private func refused(_ reply: (status: Int, body: JSONValue?), _ what: String) -> KubernetesError {
@@ -229,11 +229,15 @@ public final class LeaseEmailClaims: EmailArbiter, Service, Sendable {
         guard current["spec"]?["holderIdentity"]?.stringValue == pending.user,
             let version = current["metadata"]?["resourceVersion"]?.stringValue
         else { return true }  // someone else's claim now: not ours to delete
-        let options: JSONValue = ["preconditions": ["resourceVersion": .string(version)]]
-        guard let deleted = try? await call(.DELETE, collection + "/" + pending.lease, body: options) else {
-            return false
-        }
-        return deleted.status == 200 || deleted.status == 404 || deleted.status == 409
+        guard let status = await deleteLease(pending.lease, ifStillAt: version) else { return false }
+        return status == 200 || status == 404 || status == 409
+    }
+
+    /// Deletes Lease `name` unless it changed since `resourceVersion` (then the apiserver answers 409); the
+    /// status, or nil when no answer came.
+    private func deleteLease(_ name: String, ifStillAt resourceVersion: String) async -> Int? {
+        let options: JSONValue = ["preconditions": ["resourceVersion": .string(resourceVersion)]]
+        return try? await call(.DELETE, collection + "/" + name, body: options).status
     }
 
     /// Deletes every expired claim Lease (any replica's: they are all the same kind of leftover).
@@ -244,13 +248,8 @@ public final class LeaseEmailClaims: EmailArbiter, Service, Sendable {
             guard let name = lease["metadata"]?["name"]?.stringValue,
                 let version = lease["metadata"]?["resourceVersion"]?.stringValue
             else { continue }
-            let options: JSONValue = ["preconditions": ["resourceVersion": .string(version)]]
-            _ = try? await call(.DELETE, collection + "/" + name, body: options)
+            _ = await deleteLease(name, ifStillAt: version)
         }
-    }
-
-    private static func nanoseconds(_ duration: Duration) -> Int64 {
-        duration.components.seconds * 1_000_000_000 + duration.components.attoseconds / 1_000_000_000
     }
 }
 

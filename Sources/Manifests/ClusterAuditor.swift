@@ -57,21 +57,18 @@ public struct ClusterAuditor: Sendable {
                                         positions: .unplaced)
         let subject = RuleSubject(kind: kind, operation: .update, object: object, oldObject: object,
                                   emailIndex: index)
-        var findings = engine.validate(subject).findings.map { finding in
+        var found = engine.validate(subject).findings.map { ($0.violation, $0.enforcement) }
+        if kind == .identity, let mismatch = uidMismatch(object, uids: uids) { found.append(mismatch) }
+        let findings = found.map { violation, enforcement in
             ManifestFinding(file: place, position: nil, document: ordinal, kind: kind.kind, name: name,
-                            rule: finding.violation.ruleID, enforcement: finding.enforcement,
-                            field: finding.violation.field, message: finding.violation.message)
-        }
-        if kind == .identity, let mismatch = uidMismatch(object, uids: uids) {
-            findings.append(mismatch(place, ordinal))
+                            rule: violation.ruleID, enforcement: enforcement, field: violation.field,
+                            message: violation.message)
         }
         return DocumentVerdict(document: document, kind: kind, findings: findings)
     }
 
     /// `user.uid` set and naming a stored User whose uid is another: reported under `identity.user-exists`.
-    private func uidMismatch(_ identity: JSONObject, uids: [String: String])
-        -> ((String, Int) -> ManifestFinding)?
-    {
+    private func uidMismatch(_ identity: JSONObject, uids: [String: String]) -> (Violation, Enforcement)? {
         let rule = IdentityUserExistsRule().id
         guard let enforcement = engine.configuration.enforcement(for: rule), enforcement != .off,
             let user = identity["user"]?["name"]?.stringValue, let uid = identity["user"]?["uid"]?.stringValue,
@@ -79,12 +76,7 @@ public struct ClusterAuditor: Sendable {
         else { return nil }
         let violation = Violation(rule: rule, field: FieldPath("user", "uid"), type: .invalid, badValue: .string(uid),
                                   detail: "does not match the uid of User \(GoQuote.quote(user)) (\(stored))")
-        let name = Self.name(of: identity)
-        return { place, ordinal in
-            ManifestFinding(file: place, position: nil, document: ordinal, kind: ResourceKind.identity.kind,
-                            name: name, rule: rule, enforcement: enforcement, field: violation.field,
-                            message: violation.message)
-        }
+        return (violation, enforcement)
     }
 
     private static func name(of object: JSONObject) -> String {

@@ -13,7 +13,8 @@ struct AdmissionEndpoint: AdmissionResponder {
     let handler: AdmissionHandler
     let metrics: AdmissionMetrics
     let intake: AdmissionIntake
-    /// The log line's handler when the line can be written without swift-log's metadata dictionary.
+    /// The log line's handler when it is this server's own: the line is then written without swift-log's
+    /// metadata dictionary.
     private let directLog: LineLogHandler?
     private let logger: Logger
 
@@ -22,7 +23,7 @@ struct AdmissionEndpoint: AdmissionResponder {
         self.metrics = metrics
         self.intake = intake
         logger = intake.logger
-        directLog = (logger.handler as? LineLogHandler).flatMap { $0.canEmitDirectly ? $0 : nil }
+        directLog = logger.handler as? LineLogHandler
     }
 
     func respond(to body: ByteBuffer, webhook endpoint: WebhookType) -> AdmissionReply {
@@ -44,8 +45,7 @@ struct AdmissionEndpoint: AdmissionResponder {
     private func finish(_ answer: AdmissionHandler.Answer, endpoint: WebhookType, start: ContinuousClock.Instant)
         -> HTTPAnswer
     {
-        let elapsed = start.duration(to: .now)
-        let nanoseconds = elapsed.components.seconds * 1_000_000_000 + elapsed.components.attoseconds / 1_000_000_000
+        let nanoseconds = TimeAmount(start.duration(to: .now)).nanoseconds
         metrics.recordAdmission(endpoint: endpoint, outcome: answer.outcome, operation: answer.request.operationName,
                                 nanoseconds: nanoseconds)
         log(answer, endpoint: endpoint, nanoseconds: nanoseconds)

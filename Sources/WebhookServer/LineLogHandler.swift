@@ -34,21 +34,25 @@ public struct LineLogHandler: LogHandler {
     }
 
     public func log(event: LogEvent) {
-        var merged = event.metadata ?? [:]
-        if !metadata.isEmpty { merged.merge(metadata) { explicit, _ in explicit } }
-        let fields = merged.keys.sorted().map { ($0, merged[$0]!) }
-        sink(line(level: event.level, message: event.message.description, sortedFields: fields))
+        sink(line(level: event.level, message: event.message.description,
+                  sortedFields: merged(with: event.metadata ?? [:])))
     }
 
     /// Writes the line `log(event:)` would write for these fields, which must be sorted by key and must not
-    /// repeat one. Only for a handler without metadata of its own (``canEmitDirectly``).
+    /// repeat one: without building and sorting a metadata dictionary unless the handler has metadata of its
+    /// own to merge in.
     func emit(level: Logger.Level, message: String, sortedFields: [(String, Logger.MetadataValue)]) {
-        sink(line(level: level, message: message, sortedFields: sortedFields))
+        let fields = metadata.isEmpty
+            ? sortedFields : merged(with: Logger.Metadata(uniqueKeysWithValues: sortedFields))
+        sink(line(level: level, message: message, sortedFields: fields))
     }
 
-    /// Whether ``emit(level:message:sortedFields:)`` gives the same line as `log(event:)`: the handler adds
-    /// no metadata of its own to merge in.
-    var canEmitDirectly: Bool { metadata.isEmpty }
+    /// `explicit` with the handler's own metadata where it does not say otherwise, sorted by key.
+    private func merged(with explicit: Logger.Metadata) -> [(String, Logger.MetadataValue)] {
+        var all = explicit
+        if !metadata.isEmpty { all.merge(metadata) { explicit, _ in explicit } }
+        return all.keys.sorted().map { ($0, all[$0]!) }
+    }
 
     private func line(level: Logger.Level, message: String, sortedFields: [(String, Logger.MetadataValue)])
         -> [UInt8]

@@ -58,19 +58,17 @@ public final class PeriodicAudit: Service, Sendable {
     public func runOnce() -> CheckReport {
         let report = auditor.audit(users: users.snapshot, identities: identities.snapshot)
         var counts: [RuleID: Int] = [:]
-        var keys: Set<String> = []
         let findings = report.findings
-        for finding in findings {
-            counts[finding.rule, default: 0] += 1
-            keys.insert("\(finding.place)\u{0}\(finding.rule)\u{0}\(finding.message)")
-        }
+        let findingKeys = findings.map { "\($0.place)\u{0}\($0.rule)\u{0}\($0.message)" }
+        let keys = Set(findingKeys)
+        for finding in findings { counts[finding.rule, default: 0] += 1 }
         for (rule, gauge) in violations { gauge.record(counts[rule] ?? 0) }
         lastRun.record(Date().timeIntervalSince1970)
         let known = previous.withLockedValue { previous in
             defer { previous = keys }
             return previous
         }
-        for finding in findings where !known.contains("\(finding.place)\u{0}\(finding.rule)\u{0}\(finding.message)") {
+        for (finding, key) in zip(findings, findingKeys) where !known.contains(key) {
             logger.warning("audit finding", metadata: [
                 "object": "\(finding.place)", "rule": "\(finding.rule)", "enforcement": "\(finding.enforcement)",
                 "field": "\(finding.field)", "message": "\(finding.message)",
