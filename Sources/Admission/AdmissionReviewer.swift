@@ -108,7 +108,8 @@ public struct AdmissionReviewer: Sendable {
         var oldObject: JSONObject?
         if operation == .update {
             guard let old = request.oldObject?.objectValue else {
-                return .unusable("request.oldObject is missing or not an object; UPDATE of \(kind.withArticle) needs it")
+                return .unusable(
+                    "request.oldObject is missing or not an object; UPDATE of \(kind.withArticle) needs it")
             }
             oldObject = old
         }

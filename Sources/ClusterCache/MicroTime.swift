@@ -56,16 +56,8 @@ struct MicroTime: Sendable, Hashable, Comparable {
     }
 
     var description: String {
-        var seconds = time_t(microseconds / 1_000_000)
-        var parts = tm()
-        gmtime_r(&seconds, &parts)
-        func pad(_ value: Int32, _ width: Int) -> String {
-            let text = String(value)
-            return String(repeating: "0", count: max(0, width - text.count)) + text
-        }
         let micro = String(microseconds % 1_000_000)
-        return "\(pad(parts.tm_year + 1900, 4))-\(pad(parts.tm_mon + 1, 2))-\(pad(parts.tm_mday, 2))T"
-            + "\(pad(parts.tm_hour, 2)):\(pad(parts.tm_min, 2)):\(pad(parts.tm_sec, 2))."
+        return CivilTime(secondsSince1970: microseconds / 1_000_000).rfc3339.dropLast() + "."
             + String(repeating: "0", count: 6 - micro.count) + micro + "Z"
     }
 

@@ -1,22 +1,22 @@
 #if canImport(Glibc)
 import Glibc
 #endif
-import NIOPosix
 
 /// A UTC wall-clock second split into its calendar fields, computed by hand (Howard Hinnant's
-/// `civil_from_days`) for the two timestamps the server writes per request: the log line's RFC 3339 time and
-/// the HTTP `Date` header. A formatter, or a lock around a cached string, cost more than the rest of either.
-struct CivilTime {
-    var year: Int
-    var month: Int
-    var day: Int
-    var hour: Int
-    var minute: Int
-    var second: Int
+/// `civil_from_days`) for every timestamp identity-guard writes: the log line's RFC 3339 time and the HTTP
+/// `Date` header per request, a Lease's `MicroTime`. A formatter, or a lock around a cached string, cost more
+/// than the rest of a log line.
+package struct CivilTime {
+    package var year: Int
+    package var month: Int
+    package var day: Int
+    package var hour: Int
+    package var minute: Int
+    package var second: Int
     /// 0 is Sunday.
-    var weekday: Int
+    package var weekday: Int
 
-    init(secondsSince1970 seconds: Int64) {
+    package init(secondsSince1970 seconds: Int64) {
         let days = seconds >= 0 ? seconds / 86_400 : (seconds - 86_399) / 86_400
         let secondOfDay = Int(seconds - days * 86_400)
         let shifted = days + 719_468
@@ -34,10 +34,10 @@ struct CivilTime {
         weekday = Int(((days % 7) + 11) % 7)  // 1970-01-01 was a Thursday
     }
 
-    static var nowSecondsSince1970: Int64 { Int64(Glibc.time(nil)) }
+    package static var nowSecondsSince1970: Int64 { Int64(Glibc.time(nil)) }
 
     /// `2026-11-29T04:05:06Z` (RFC 3339, UTC, whole seconds).
-    var rfc3339: String {
+    package var rfc3339: String {
         var bytes: [UInt8] = []
         bytes.reserveCapacity(20)
         Self.append(year, digits: 4, to: &bytes)
@@ -52,7 +52,7 @@ struct CivilTime {
     }
 
     /// `Sun, 29 Nov 2026 04:05:06 GMT` (RFC 9110's IMF-fixdate, the `Date` header).
-    var imfFixdate: String {
+    package var imfFixdate: String {
         var bytes: [UInt8] = []
         bytes.reserveCapacity(29)
         bytes.append(contentsOf: Self.weekdays[weekday].utf8)
@@ -88,31 +88,5 @@ struct CivilTime {
             value %= divisor
             divisor /= 10
         }
-    }
-}
-
-/// The `Date` header of the current second, made once per second on each event loop thread (no lock).
-enum HTTPDateHeader {
-    private final class Cached: @unchecked Sendable {  // one thread's, only touched by it
-        var second: Int64 = -1
-        var value = ""
-    }
-
-    private static let cache = ThreadSpecificVariable<Cached>()
-
-    static var now: String {
-        let second = CivilTime.nowSecondsSince1970
-        let cached: Cached
-        if let current = cache.currentValue {
-            cached = current
-        } else {
-            cached = Cached()
-            cache.currentValue = cached
-        }
-        if cached.second != second {
-            cached.second = second
-            cached.value = CivilTime(secondsSince1970: second).imfFixdate
-        }
-        return cached.value
     }
 }
