@@ -57,16 +57,21 @@ let package = Package(
             dependencies: ["KubeJSON", "IdentityRules"],
             swiftSettings: strictSettings
         ),
-        // The HTTPS admission webhook: a lean SwiftNIO HTTP/1.1 responder (Hummingbird for HTTP/2 and the metrics
-        // port), TLS with certificate reload, probes, metrics, logs.
+        // What the process asks of the system, below every server module: UTC time in the forms Kubernetes and
+        // HTTP write it, returning freed memory.
+        .target(
+            name: "SystemSupport",
+            swiftSettings: strictSettings
+        ),
+        // The HTTPS admission webhook, transport only: a lean SwiftNIO HTTP/1.1 responder (Hummingbird for HTTP/2
+        // and the metrics port), TLS with certificate reload, probes, metrics, logs. Knows no cluster.
         .target(
             name: "WebhookServer",
             dependencies: [
                 "KubeJSON",
                 "IdentityRules",
                 "Admission",
-                "ClusterCache",
-                "Manifests",
+                "SystemSupport",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdCore", package: "hummingbird"),
                 .product(name: "HummingbirdTLS", package: "hummingbird"),
@@ -83,7 +88,6 @@ let package = Package(
                 .product(name: "CoreMetrics", package: "swift-metrics"),
                 .product(name: "Prometheus", package: "swift-prometheus"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
-                .product(name: "UnixSignals", package: "swift-service-lifecycle"),
                 .product(name: "X509", package: "swift-certificates"),
                 .product(name: "SwiftASN1", package: "swift-asn1"),
                 .product(name: "Crypto", package: "swift-crypto"),
@@ -96,6 +100,7 @@ let package = Package(
             dependencies: [
                 "KubeJSON",
                 "IdentityRules",
+                "SystemSupport",
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "CoreMetrics", package: "swift-metrics"),
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
@@ -115,12 +120,31 @@ let package = Package(
             dependencies: ["KubeJSON", "IdentityRules", .product(name: "Yams", package: "Yams")],
             swiftSettings: strictSettings
         ),
+        // The composition root of `serve` (controller-runtime's manager, in small): builds the object graph from
+        // options, owns the apiserver client and the metrics registry, and decides the start and stop order.
+        .target(
+            name: "IdentityGuardService",
+            dependencies: [
+                "KubeJSON",
+                "IdentityRules",
+                "Admission",
+                "ClusterCache",
+                "Manifests",
+                "WebhookServer",
+                .product(name: "CoreMetrics", package: "swift-metrics"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "UnixSignals", package: "swift-service-lifecycle"),
+            ],
+            swiftSettings: strictSettings
+        ),
         // The command line as a testable library.
         .target(
             name: "IdentityGuardCLI",
             dependencies: [
                 "KubeJSON",
                 "IdentityRules",
+                "IdentityGuardService",
                 "WebhookServer",
                 "Manifests",
                 "ClusterCache",
@@ -205,6 +229,7 @@ let package = Package(
                 "IdentityRules",
                 "Admission",
                 "WebhookServer",
+                "SystemSupport",
                 "IdentityGuardTesting",
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "NIOCore", package: "swift-nio"),
@@ -246,6 +271,7 @@ let package = Package(
                 "Admission",
                 "ClusterCache",
                 "WebhookServer",
+                "IdentityGuardService",
                 "IdentityGuardCLI",
                 "IdentityGuardTesting",
                 "Manifests",

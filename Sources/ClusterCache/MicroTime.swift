@@ -1,6 +1,7 @@
 #if canImport(Glibc)
 import Glibc
 #endif
+import SystemSupport
 
 /// Kubernetes' `MicroTime`: RFC 3339 in UTC with exactly six fractional digits (`2026-11-29T01:02:03.000004Z`),
 /// what a Lease's `acquireTime` and `renewTime` hold.

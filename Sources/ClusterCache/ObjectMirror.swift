@@ -8,7 +8,7 @@ public final class ObjectMirror: Service, Sendable {
     public let store: ObjectStore
     private let watcher: Watcher
 
-    /// - Parameter client: shared with the Users cache, which shuts it down.
+    /// - Parameter client: the caller's; the mirror uses it and never closes it.
     public init(client: KubernetesClient, kind: ResourceKind, store: ObjectStore = ObjectStore(),
                 timing: WatcherTiming = WatcherTiming(), logger: Logger)
     {

@@ -11,12 +11,14 @@ import IdentityRules
 import KubeJSON
 public import Logging
 public import ServiceLifecycle
+import SystemSupport
 
 /// The webhook's view of the cluster's Users: a ``ClusterEmailIndex`` fed by a ``Watcher`` on
 /// `users.auth.alauda.io`, plus the periodic purge of expired reservations.
 ///
 /// Without a client (`--no-cluster`) it runs only the purge: the index then holds this replica's own
-/// reservations, which is all such a webhook can know.
+/// reservations, which is all such a webhook can know. The client is the caller's: the cache uses it and
+/// never closes it (other components share it).
 public final class UsersCache: Service, Sendable {
     public let index: ClusterEmailIndex
     private let watcher: Watcher?
@@ -70,7 +72,6 @@ public final class UsersCache: Service, Sendable {
                 group.cancelAll()
             }
         }
-        await client?.shutdown()
     }
 
     /// Applies the watcher's events to the index until cancelled. A list is gathered as names and emails only

@@ -7,12 +7,16 @@ import Foundation
 #if canImport(Glibc)
 import Glibc
 #endif
+import IdentityGuardService
 import IdentityRules
 import Manifests
 import Logging
 import WebhookServer
 
 /// `identity-guard serve`: the HTTPS admission webhook (README, "The webhook").
+///
+/// It parses flags and hands them to ``ServiceManager``, which builds and runs everything; every default a flag
+/// shows is the manager's or the server configuration's own.
 public struct ServeCommand: AsyncParsableCommand {
     public static let configuration = CommandConfiguration(
         commandName: "serve",
@@ -34,7 +38,7 @@ public struct ServeCommand: AsyncParsableCommand {
     var tlsKey: String?
 
     @Option(help: "HTTPS port of the webhook.")
-    var port: Int = 8443
+    var port: Int = Self.defaults.port
 
     @Option(help: "Address to listen on (default 0.0.0.0; 127.0.0.1 with --dev).")
     var address: String?
@@ -46,7 +50,7 @@ public struct ServeCommand: AsyncParsableCommand {
     var http2 = false
 
     @Option(name: .customLong("metrics-port"), help: "Plain-HTTP port for /healthz, /readyz and /metrics; 0 for none.")
-    var metricsPort: Int = 8080
+    var metricsPort: Int = Self.defaults.metricsPort ?? 0
 
     @Option(help: "YAML file with per-rule enforcement: rules: { RULE-ID: deny | warn | off }.")
     var config: String?
@@ -69,29 +73,37 @@ public struct ServeCommand: AsyncParsableCommand {
     @Option(name: .customLong("audit-interval"), help: "Audit the stored Users and Identities this often (30s, 10m, 1h); off by default. Needs a cluster.")
     var auditInterval: DurationArgument?
 
+    @Option(name: .customLong("shutdown-delay"), help: "After SIGTERM, how long /readyz is 503 while the webhook still serves, before it stops accepting (0s: stop at once).")
+    var shutdownDelay = DurationArgument(Options.defaultShutdownDelay)
+
     @Option(name: .customLong("reservation-ttl"), help: "Seconds an allowed email stays reserved while the watch has not shown it.")
-    var reservationTTL: Int = 30
+    var reservationTTL: Int = Int(Options.defaultReservationTTL.components.seconds)
 
     @Option(name: .customLong("max-body-bytes"), help: "Largest request body accepted (413 above).")
-    var maxBodyBytes: Int = 7 * 1024 * 1024
+    var maxBodyBytes: Int = Self.defaults.maxBodyBytes
 
     @Option(name: .customLong("max-connections"), help: "Most connections the webhook port holds at once; more are closed at accept.")
-    var maxConnections: Int = 4_096
+    var maxConnections: Int = Self.defaults.maxConnections
 
     @Option(name: .customLong("read-timeout"), help: "Seconds a request may take to arrive once started.")
-    var readTimeout: Int = 10
+    var readTimeout: Int = Int(Self.defaults.readTimeout.components.seconds)
 
     @Option(name: .customLong("idle-timeout"), help: "Seconds an idle keep-alive connection is kept.")
-    var idleTimeout: Int = 60
+    var idleTimeout: Int = Int(Self.defaults.idleTimeout.components.seconds)
 
     @Option(name: .customLong("cert-poll-interval"), help: "Seconds between certificate file checks (besides inotify).")
-    var certificatePollInterval: Int = 10
+    var certificatePollInterval: Int = Int(Self.defaults.certificatePollInterval.components.seconds)
 
     @Option(name: .customLong("log-format"), help: "Log line format: json or text.")
     var logFormat: LogFormatArgument = .json
 
     @Option(name: .customLong("log-level"), help: "trace, debug, info, notice, warning, error or critical.")
     var logLevel: LogLevelArgument = .info
+
+    typealias Options = ServiceManager.Options
+
+    /// The server settings no flag overrides.
+    static let defaults = WebhookServerConfiguration(certificateFile: "", privateKeyFile: "")
 
     public init() {}
 
@@ -105,6 +117,9 @@ public struct ServeCommand: AsyncParsableCommand {
         }
         guard [kubeconfig != nil, inCluster, noCluster].filter({ $0 }).count <= 1 else {
             throw ValidationError("choose one of --kubeconfig, --in-cluster and --no-cluster")
+        }
+        if auditInterval?.isZero == true {
+            throw ValidationError("--audit-interval must be positive")
         }
         if auditInterval != nil && noCluster {
             throw ValidationError("--audit-interval needs a cluster; it cannot go with --no-cluster")
@@ -124,7 +139,7 @@ public struct ServeCommand: AsyncParsableCommand {
         let logger = Logger(label: "identity-guard") { label in
             LineLogHandler(label: label, format: logFormat.format, level: logLevel.level)
         }
-        var options = WebhookService.Options(server: serverConfiguration())
+        var options = Options(server: serverConfiguration())
         options.developmentCertificates = dev
         options.cluster = clusterSource
         options.reservationTTL = .seconds(reservationTTL)
@@ -135,6 +150,7 @@ public struct ServeCommand: AsyncParsableCommand {
         }
         options.version = IdentityGuardVersion.current
         options.auditInterval = auditInterval?.duration
+        options.shutdownDelay = shutdownDelay.duration
         if let config {
             do {
                 options.rules = try RuleConfigurationFile.load(config)
@@ -142,9 +158,9 @@ public struct ServeCommand: AsyncParsableCommand {
                 throw ValidationError(error.description)
             }
         }
-        let service: WebhookService
+        let service: ServiceManager
         do {
-            service = try WebhookService(options: options, logger: logger)
+            service = try ServiceManager(options: options, logger: logger)
         } catch {
             try CommandOutput.emit(CommandOutcome(standardError: "identity-guard serve: \(error.message)\n",
                                                   status: 1))
@@ -163,8 +179,9 @@ public struct ServeCommand: AsyncParsableCommand {
 
     /// The server settings the flags give (the certificate files are the development ones with `--dev`).
     func serverConfiguration() -> WebhookServerConfiguration {
-        var configuration = WebhookServerConfiguration(certificateFile: tlsCertificate ?? "",
-                                                       privateKeyFile: tlsKey ?? "")
+        var configuration = Self.defaults
+        configuration.certificateFile = tlsCertificate ?? ""
+        configuration.privateKeyFile = tlsKey ?? ""
         configuration.address = address ?? (dev ? "127.0.0.1" : "0.0.0.0")
         configuration.port = port
         configuration.metricsPort = metricsPort == 0 ? nil : metricsPort

@@ -1,5 +1,4 @@
 public import Admission
-import ClusterCache
 import IdentityRules
 import CoreMetrics
 import Metrics
@@ -75,11 +74,18 @@ public final class AdmissionMetrics: Sendable {
         .milliseconds(100), .milliseconds(250), .seconds(1),
     ]
 
-    public init(registry: PrometheusCollectorRegistry = PrometheusCollectorRegistry()) {
+    /// - Parameters:
+    ///   - registry: the process's one registry, owned by whoever assembles the server.
+    ///   - latencyHistograms: labels of other timers recorded through ``factory`` that should get the same
+    ///     sub-millisecond buckets as the admission duration (the email claims' round trip).
+    public init(registry: PrometheusCollectorRegistry = PrometheusCollectorRegistry(),
+                latencyHistograms: [String] = [])
+    {
         self.registry = registry
         var factory = PrometheusMetricsFactory(registry: registry)
-        factory.durationHistogramBuckets["identity_guard_admission_duration_seconds"] = Self.durationBuckets
-        factory.durationHistogramBuckets[ClaimMetrics.durationLabel] = Self.durationBuckets
+        for label in ["identity_guard_admission_duration_seconds"] + latencyHistograms {
+            factory.durationHistogramBuckets[label] = Self.durationBuckets
+        }
         self.factory = factory
         durations = [
             .validating: CoreMetrics.Timer(label: "identity_guard_admission_duration_seconds",

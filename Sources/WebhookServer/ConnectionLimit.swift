@@ -1,4 +1,4 @@
-import ClusterCache
+import SystemSupport
 import CoreMetrics
 import Logging
 import NIOConcurrencyHelpers

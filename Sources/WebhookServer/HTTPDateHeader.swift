@@ -1,4 +1,4 @@
-import ClusterCache
+import SystemSupport
 import NIOPosix
 
 /// The `Date` header of the current second, made once per second on each event loop thread (no lock).

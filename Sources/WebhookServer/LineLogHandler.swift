@@ -2,7 +2,7 @@ public import Logging
 #if canImport(Glibc)
 import Glibc
 #endif
-import ClusterCache
+import SystemSupport
 import KubeJSON
 
 /// A swift-log handler that writes one line per event to standard error, as JSON or text.

@@ -71,6 +71,22 @@ public struct WebhookServer: Sendable {
         readiness.set("certificate", ready: true)
     }
 
+    /// The server's services, apart, so that whoever runs them decides their order: the certificate reloader, the
+    /// webhook listener and, with a metrics port, the probes listener.
+    public struct Listeners: Sendable {
+        public let certificates: any Service
+        public let webhook: any Service
+        public let probes: (any Service)?
+    }
+
+    /// The services to run, each on its own (see ``services(onListening:)`` for what they are).
+    public func listeners(
+        onListening: @escaping @Sendable (Listener, Int) async -> Void = { _, _ in }
+    ) throws -> Listeners {
+        let all = try services(onListening: onListening)
+        return Listeners(certificates: all[0], webhook: all[1], probes: all.count > 2 ? all[2] : nil)
+    }
+
     /// The services to run: certificate reloader, the webhook listener (the lean HTTP/1.1 responder, or
     /// Hummingbird when HTTP/2 is on), and the metrics application if a metrics port is set. `onListening` is
     /// told each bound port (useful with port 0).

@@ -1,6 +1,7 @@
 import ClusterCache
 import Foundation
 import IdentityGuardCLI
+import IdentityGuardService
 import IdentityGuardTesting
 import IdentityRules
 import Manifests

@@ -17,59 +17,20 @@ struct ServeAgainstAPIServerTests {
         try await plane.installCRD(try Repository.object(try Repository.kustomize("deploy"),
                                                          kind: "CustomResourceDefinition"))
         try await plane.create("/api/v1/namespaces", ["metadata": ["name": "claims"]])
-        let directory = plane.directory
-        let kubeconfig = directory.appendingPathComponent("serve-kubeconfig").path
-        try """
-            apiVersion: v1
-            kind: Config
-            current-context: envtest
-            clusters:
-            - name: envtest
-              cluster:
-                server: \(plane.server)
-                certificate-authority-data: \(Data(plane.caCertificatePEM.utf8).base64EncodedString())
-            contexts:
-            - name: envtest
-              context: {cluster: envtest, user: admin}
-            users:
-            - name: admin
-              user: {token: \(EnvtestControlPlane.adminToken)}
-
-            """.write(toFile: kubeconfig, atomically: true, encoding: .utf8)
-        let port = try EnvtestControlPlane.freePort()
-        let metricsPort = try EnvtestControlPlane.freePort()
-        let output = directory.appendingPathComponent("serve.out")
-        let log = directory.appendingPathComponent("serve.log")
-        _ = FileManager.default.createFile(atPath: output.path, contents: nil)
-        _ = FileManager.default.createFile(atPath: log.path, contents: nil)
-        let serve = Process()
-        serve.executableURL = Subprocess.identityGuard
-        serve.arguments = ["serve", "--dev", "--port", "\(port)", "--metrics-port", "\(metricsPort)",
-                           "--kubeconfig", kubeconfig, "--claims", "lease", "--claims-namespace", "claims",
-                           "--audit-interval", "1s"]
-        serve.standardOutput = try FileHandle(forWritingTo: output)
-        serve.standardError = try FileHandle(forWritingTo: log)
-        try serve.run()
-        defer { if serve.isRunning { serve.terminate() } }
-
+        let serve = try ServeProcess(plane: plane, arguments: [
+            "--claims", "lease", "--claims-namespace", "claims", "--audit-interval", "1s", "--shutdown-delay", "0s",
+        ])
         let plain = HTTPClient(eventLoopGroupProvider: .singleton)
         defer { _ = plain.shutdown() }
         func text(_ url: String) async -> String? {
             try? await send(plain, url, method: .GET, contentType: nil).text
         }
-        let metricsURL = "http://127.0.0.1:\(metricsPort)"
-        #expect(await eventually(within: .seconds(30)) { await text(metricsURL + "/readyz") == "ok\n" },
-                "\((try? String(contentsOf: log, encoding: .utf8)) ?? "")")
-        let printed = try String(contentsOf: output, encoding: .utf8)
-        let caFile = try #require(printed.split(separator: "\n").first { $0.contains("CA certificate: ") }?
-            .split(separator: " ").last.map(String.init))
-        var tls = TLSConfiguration.makeClientConfiguration()
-        tls.trustRoots = .file(caFile)
-        let client = HTTPClient(eventLoopGroupProvider: .singleton,
-                                configuration: HTTPClient.Configuration(tlsConfiguration: tls))
+        let metricsURL = serve.metricsURL
+        #expect(await eventually(within: .seconds(30)) { await text(metricsURL + "/readyz") == "ok\n" }, "\(serve.log)")
+        let client = HTTPClient(eventLoopGroupProvider: .singleton, configuration: try serve.clientConfiguration())
         defer { _ = client.shutdown() }
         func review(_ body: [UInt8]) async throws -> JSONValue {
-            try await send(client, "https://127.0.0.1:\(port)/validate", body: body).json
+            try await send(client, serve.webhookURL + "/validate", body: body).json
         }
 
         let first = try await review(Review.userEmail(name: "shipped-1", email: "shipped@example.com"))
@@ -92,9 +53,8 @@ struct ServeAgainstAPIServerTests {
         #expect(metrics.contains("identity_guard_email_claim_conflicts_total 1"))
         #expect(metrics.contains("identity_guard_audit_last_run_timestamp_seconds"))
         serve.terminate()
-        serve.waitUntilExit()
-        #expect(serve.terminationStatus == 0)
-        let lines = (try? String(contentsOf: log, encoding: .utf8)) ?? ""
+        #expect(await serve.exitStatus(within: .seconds(30)) == 0)
+        let lines = serve.log
         #expect(lines.contains(#""email_claims":"lease in namespace claims""#))
         #expect(lines.contains(#""msg":"audit finding""#) && lines.contains("cluster:User/audited"))
     }

@@ -9,6 +9,8 @@ import MetricsTestKit
 package final class RunningCache: Sendable {
     package let cache: UsersCache
     package let metrics: TestMetrics
+    /// The cache's client, the test's to close (the cache never closes what it was given).
+    private let client: KubernetesClient
     private let synced: Locked<[(users: Int, first: Bool)]>
     private let task: Task<Void, Never>
 
@@ -36,6 +38,7 @@ package final class RunningCache: Sendable {
             onSynced(users, first)
         }
         self.cache = cache
+        self.client = client
         self.metrics = metrics
         self.synced = synced
         task = Task { try? await cache.run() }
@@ -64,12 +67,13 @@ package final class RunningCache: Sendable {
         await eventually(within: timeout) { syncs.count >= count }
     }
 
-    /// Cancels the cache and waits for it (its Kubernetes client is shut down on the way out). `afterCancel`
+    /// Cancels the cache, waits for it, and closes its Kubernetes client. `afterCancel`
     /// runs in between: ending the fake server's watches there lets it answer the client's TLS close at once
     /// (a server stuck in a watch does not, and the client then waits out NIOSSL's 5 s shutdown timeout).
     package func stop(afterCancel: () -> Void = {}) async {
         task.cancel()
         afterCancel()
         await task.value
+        await client.shutdown()
     }
 }

@@ -5,7 +5,7 @@ import NIOHTTP1
 import NIOPosix
 import Testing
 @testable import WebhookServer
-import ClusterCache
+import SystemSupport
 import KubeJSON
 import Admission
 import IdentityRules

@@ -14,7 +14,7 @@ public enum ClusterSource: Sendable, Hashable {
     case automatic
 
     /// The credentials to use (nil: no cluster) and how the start-up log describes the choice.
-    public func resolve() throws(WebhookStartupError) -> (credentials: KubernetesCredentials?, description: String) {
+    public func resolve() throws(StartupError) -> (credentials: KubernetesCredentials?, description: String) {
         do {
             switch self {
             case .kubeconfig(let path):
@@ -28,7 +28,7 @@ public enum ClusterSource: Sendable, Hashable {
                 break
             }
         } catch {
-            throw WebhookStartupError(.clusterCredentials, error.description)
+            throw StartupError(.clusterCredentials, error.description)
         }
         let why = self == .none ? "--no-cluster" : "not in a pod and no --kubeconfig"
         return (nil, "none (\(why)): emails are unique among this replica's own reservations only")

@@ -3,6 +3,7 @@ import FoundationEssentials
 #else
 import Foundation
 #endif
+import WebhookServer
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -16,7 +17,7 @@ public struct DevelopmentCertificates: Sendable {
     public let privateKeyFile: String
 
     /// Makes the CA and the certificate and writes them (the key with mode 0600).
-    public static func write() throws(WebhookStartupError) -> DevelopmentCertificates {
+    public static func write() throws(StartupError) -> DevelopmentCertificates {
         let authority: CertificateAuthority
         let issued: CertificateAuthority.Issued
         do {
@@ -24,12 +25,12 @@ public struct DevelopmentCertificates: Sendable {
             issued = try authority.issue(commonName: "localhost", dnsNames: ["localhost"],
                                          ipAddresses: ["127.0.0.1", "::1"])
         } catch {
-            throw WebhookStartupError(.developmentCertificate, "cannot make the development certificates: \(error)")
+            throw StartupError(.developmentCertificate, "cannot make the development certificates: \(error)")
         }
         let template = FileManager.default.temporaryDirectory.appendingPathComponent("identity-guard-dev-XXXXXX").path
         var buffer = Array(template.utf8CString)
         guard let directory = mkdtemp(&buffer) else {
-            throw WebhookStartupError(.developmentCertificate,
+            throw StartupError(.developmentCertificate,
                                       "cannot create a temporary directory for the development certificates")
         }
         let path = String(cString: directory)
@@ -41,7 +42,7 @@ public struct DevelopmentCertificates: Sendable {
             && FileManager.default.createFile(atPath: files.privateKeyFile, contents: Data(issued.privateKeyPEM.utf8),
                                               attributes: [.posixPermissions: 0o600])
         guard written else {
-            throw WebhookStartupError(.developmentCertificate, "cannot write the development certificates to \(path)")
+            throw StartupError(.developmentCertificate, "cannot write the development certificates to \(path)")
         }
         return files
     }

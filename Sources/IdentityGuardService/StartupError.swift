@@ -1,6 +1,6 @@
-/// Why the webhook could not start: a certificate it cannot serve with, cluster credentials it cannot use,
+/// Why `serve` could not start: a certificate it cannot serve with, cluster credentials it cannot use,
 /// a listener it cannot bind. Not a usage error: the command line was fine, the environment was not.
-public struct WebhookStartupError: Error, Sendable, Hashable, CustomStringConvertible {
+public struct StartupError: Error, Sendable, Hashable, CustomStringConvertible {
     /// What went wrong.
     public enum Code: Sendable, Hashable {
         /// The serving certificate, its key or the client CA cannot be used.
