@@ -45,8 +45,7 @@ public struct AuditCommand: AsyncParsableCommand {
     public func run() async throws {
         let credentials: KubernetesCredentials
         do {
-            credentials = try kubeconfig.map { path throws(KubernetesError) in try .kubeconfig(path) }
-                ?? .inCluster()
+            credentials = try (kubeconfig.map(ClusterSource.kubeconfig) ?? .inCluster).requireCredentials()
         } catch {
             try CommandOutput.emit(CommandOutcome(standardError: "identity-guard: \(error)\n", status: 2))
             return

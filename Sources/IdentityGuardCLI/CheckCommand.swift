@@ -71,7 +71,8 @@ public struct CheckCommand: AsyncParsableCommand {
         var clusterUsers: [(name: String, email: String?)] = []
         if let kubeconfig {
             do {
-                let client = try KubernetesClient(credentials: try KubernetesCredentials.kubeconfig(kubeconfig))
+                let credentials = try ClusterSource.kubeconfig(kubeconfig).requireCredentials()
+                let client = try KubernetesClient(credentials: credentials)
                 do {
                     clusterUsers = try await UsersCache.listUsers(client: client)
                     await client.shutdown()

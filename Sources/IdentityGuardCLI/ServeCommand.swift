@@ -7,6 +7,7 @@ import Foundation
 #if canImport(Glibc)
 import Glibc
 #endif
+import ClusterCache
 import IdentityGuardService
 import IdentityRules
 import Manifests

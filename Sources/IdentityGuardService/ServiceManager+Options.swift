@@ -1,3 +1,4 @@
+public import ClusterCache
 public import IdentityRules
 public import WebhookServer
 

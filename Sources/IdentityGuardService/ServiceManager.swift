@@ -42,7 +42,12 @@ public struct ServiceManager: Sendable {
     private let logger: Logger
 
     public init(options: Options, logger: Logger) throws(StartupError) {
-        let cluster = try options.cluster.resolve()
+        let cluster: (credentials: KubernetesCredentials?, description: String)
+        do {
+            cluster = try options.cluster.resolve()
+        } catch {
+            throw StartupError(.clusterCredentials, error.description)
+        }
         var configuration = options.server
         var development: DevelopmentCertificates?
         if options.developmentCertificates {
