@@ -12,7 +12,7 @@ import WebhookServer
 /// identity-guard against a real kube-apiserver and etcd (envtest): the CRD and both webhook configurations
 /// applied from `deploy/` (with `url:` pointing at the test server and the test CA as `caBundle`), requests made
 /// as kubectl makes them, and the Users cache following the real list/watch protocol.
-@Suite("Through a real kube-apiserver", .envtest, .serialized, .enabled(if: EnvtestControlPlane.isAvailable,
+@Suite("Through a real kube-apiserver", .envtest, .serialized, .enabled(if: EnvtestControlPlane.shouldRun,
                                                                        EnvtestControlPlane.skipReason),
        .timeLimit(.minutes(5)))
 struct RealAPIServerTests {

@@ -9,7 +9,7 @@ import Testing
 /// The shipped `identity-guard serve` — the binary, wired by WebhookService from its flags — against a real
 /// apiserver: Lease claims and the periodic audit as a user turns them on.
 @Suite("identity-guard serve, as shipped, against a real apiserver", .envtest, .serialized,
-       .enabled(if: EnvtestControlPlane.isAvailable, EnvtestControlPlane.skipReason), .timeLimit(.minutes(3)))
+       .enabled(if: EnvtestControlPlane.shouldRun, EnvtestControlPlane.skipReason), .timeLimit(.minutes(3)))
 struct ServeAgainstAPIServerTests {
     @Test("serve --kubeconfig --claims lease --audit-interval: claims in the apiserver, audit metrics on /metrics")
     func shipped() async throws {

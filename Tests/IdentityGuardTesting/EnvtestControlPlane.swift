@@ -36,8 +36,19 @@ package final class EnvtestControlPlane: Sendable {
         return found ? directory : nil
     }
 
-    /// Whether the real-apiserver suites run; the skip line says how to enable them.
+    /// Whether the binaries are here.
     package static var isAvailable: Bool { assetsDirectory != nil }
+
+    /// Whether the real-apiserver suites must run: in CI (`CI=true`) or with `REQUIRE_ENVTEST=1`. A required
+    /// suite whose control plane cannot start fails; it never skips.
+    package static var isRequired: Bool {
+        let environment = ProcessInfo.processInfo.environment
+        return environment["CI"] == "true" || environment["REQUIRE_ENVTEST"] == "1"
+    }
+
+    /// Whether the real-apiserver suites run: when the binaries are here, and always when they are required
+    /// (then a missing binary fails the suite). Elsewhere they are skipped with ``skipReason``.
+    package static var shouldRun: Bool { isAvailable || isRequired }
     package static let skipReason: Comment = """
         needs a kube-apiserver and etcd: run `bash ../shared/envtest/setup.sh .build/envtest` (or setup-envtest) \
         and set KUBEBUILDER_ASSETS to that folder
@@ -69,7 +80,11 @@ package final class EnvtestControlPlane: Sendable {
 
     /// Starts etcd and the apiserver and waits until `/readyz` answers ok (about 5 s).
     package static func start() async throws -> EnvtestControlPlane {
-        guard let assets = assetsDirectory else { throw TestFailure("KUBEBUILDER_ASSETS is not set") }
+        guard let assets = assetsDirectory else {
+            throw TestFailure("""
+                the real-apiserver suites are required here (CI=true or REQUIRE_ENVTEST=1) but KUBEBUILDER_ASSETS                 does not name a folder with kube-apiserver and etcd: \(skipReason)
+                """)
+        }
         let directory = FileManager.default.temporaryDirectory
             .appendingPathComponent("identity-guard-envtest-\(UUID().uuidString)", isDirectory: true)
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)

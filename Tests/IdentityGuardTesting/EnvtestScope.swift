@@ -1,10 +1,15 @@
+import Foundation
 import Testing
+#if canImport(Glibc)
+import Glibc
+#endif
 
 /// Runs a suite with one real control plane (``EnvtestControlPlane``), started before its first test and
 /// stopped, with its data removed, after its last: one per suite, not per test.
 ///
 /// Tests reach it as ``current``. A suite using it is skipped, with one line saying how to enable it, when
-/// `KUBEBUILDER_ASSETS` is not set.
+/// `KUBEBUILDER_ASSETS` is not set — unless the suites are required (``EnvtestControlPlane/isRequired``, in CI):
+/// then it fails.
 package struct EnvtestScope: SuiteTrait, TestScoping {
     @TaskLocal package static var current: EnvtestControlPlane?
 
@@ -36,9 +41,19 @@ package struct EnvtestScope: SuiteTrait, TestScoping {
         await EnvtestSlot.shared.release()
     }
 
-    /// The running control plane; fails the test when the suite did not start one.
+    /// The running control plane; fails the test when the suite did not start one. Each test that asks is
+    /// written to the file `ENVTEST_TALLY` names, if set: `.ci/run` counts the tests that ran against a real
+    /// apiserver from it.
     package static func plane() throws -> EnvtestControlPlane {
         guard let current else { throw TestFailure("no control plane: the suite needs the .envtest trait") }
+        if let tally = ProcessInfo.processInfo.environment["ENVTEST_TALLY"], let test = Test.current {
+            let line = Array("\(test.id)\n".utf8)
+            let descriptor = open(tally, O_WRONLY | O_APPEND | O_CREAT, 0o644)
+            if descriptor >= 0 {
+                _ = line.withUnsafeBytes { write(descriptor, $0.baseAddress, $0.count) }
+                close(descriptor)
+            }
+        }
         return current
     }
 }
