@@ -24,7 +24,8 @@ struct GoldenFixtureTests {
 
     @Test("the fixture set is complete")
     func fixturesArePresent() {
-        #expect(Self.fixtureNames.count >= 34)
+        // Exact: a fixture lost in a rename or a copy would otherwise pass unnoticed.
+        #expect(Self.fixtureNames.count == 74)
     }
 
     @Test("fixture", arguments: fixtureNames)

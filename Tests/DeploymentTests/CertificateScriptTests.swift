@@ -12,7 +12,7 @@ import WebhookServer
 import Admission
 import KubeJSON
 
-@Suite("certs/generate.sh")
+@Suite("certs/generate.sh", .timeLimit(.minutes(5)))
 struct CertificateScriptTests {
     static func generate() throws -> URL {
         let out = FileManager.default.temporaryDirectory.appendingPathComponent("certs-\(UUID().uuidString)")

@@ -4,7 +4,7 @@ import IdentityRules
 import Testing
 import KubeJSON
 
-@Suite("deploy/ renders what the README's install guide promises")
+@Suite("deploy/ renders what the README's install guide promises", .timeLimit(.minutes(5)))
 struct KustomizeTests {
     static let base = Result { try Repository.kustomize("deploy") }
 

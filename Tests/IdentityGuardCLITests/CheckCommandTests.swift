@@ -5,7 +5,7 @@ import IdentityGuardCLI
 import IdentityRules
 import Testing
 
-@Suite("identity-guard check: exact output and exit status of every format")
+@Suite("identity-guard check: exact output and exit status of every format", .timeLimit(.minutes(5)))
 struct CheckCommandTests {
     static let files = ["users/alice.yaml": ManifestFixtures.alice, "users/bob.yaml": ManifestFixtures.bob,
                         "lists/carol.yml": ManifestFixtures.carol, "notes.txt": "not read in directories"]

@@ -5,7 +5,7 @@ import IdentityGuardCLI
 import IdentityRules
 import Testing
 
-@Suite("identity-guard rules and version")
+@Suite("identity-guard rules and version", .timeLimit(.minutes(5)))
 struct CommandLineTests {
     static let expectedText = """
         RULE                      KIND      DEFAULT  MUTATES   SUMMARY

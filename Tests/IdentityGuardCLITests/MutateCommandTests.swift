@@ -5,7 +5,7 @@ import IdentityGuardCLI
 import IdentityRules
 import Testing
 
-@Suite("identity-guard mutate: printed documents, round trips, --in-place")
+@Suite("identity-guard mutate: printed documents, round trips, --in-place", .timeLimit(.minutes(5)))
 struct MutateCommandTests {
     static let erin = """
         # erin: disabled, with a password to scrub

@@ -1,5 +1,8 @@
 import KubeJSON
 import Foundation
+#if canImport(Glibc)
+import Glibc
+#endif
 
 /// Runs a program to its end and keeps what it printed: the `identity-guard` executable as a user runs it,
 /// `kubectl`, `openssl`, scripts of the repository.
@@ -22,13 +25,15 @@ package enum Subprocess {
     }
 
     /// Runs `executable` (a path, or a name looked up on PATH) with `arguments` in `directory`, feeding
-    /// `standardInput` when given.
+    /// `standardInput` when given. A program still running after `timeLimit` is killed and the call throws, so
+    /// that a hang fails its test instead of stalling the run.
     package static func run(
         _ executable: String,
         _ arguments: [String],
         in directory: URL = repositoryRoot,
         standardInput: String? = nil,
-        environment: [String: String]? = nil
+        environment: [String: String]? = nil,
+        timeLimit: Duration = .seconds(120)
     ) throws -> Result {
         let process = Process()
         if executable.contains("/") {
@@ -47,6 +52,15 @@ package enum Subprocess {
         process.standardError = error
         process.standardInput = standardInput == nil ? FileHandle.nullDevice : input
         try process.run()
+        let killed = Locked(false)
+        let watchdog = DispatchWorkItem { [process] in
+            guard process.isRunning else { return }
+            killed.withLock { $0 = true }
+            kill(process.processIdentifier, SIGKILL)
+        }
+        let seconds = Double(timeLimit.components.seconds) + Double(timeLimit.components.attoseconds) / 1e18
+        DispatchQueue.global().asyncAfter(deadline: .now() + seconds, execute: watchdog)
+        defer { watchdog.cancel() }
         if let standardInput {
             input.fileHandleForWriting.write(Data(standardInput.utf8))
             try input.fileHandleForWriting.close()
@@ -54,6 +68,10 @@ package enum Subprocess {
         let outputData = output.fileHandleForReading.readDataToEndOfFile()
         let errorData = error.fileHandleForReading.readDataToEndOfFile()
         process.waitUntilExit()
+        if killed.current {
+            throw TestFailure("\(executable) \(arguments.joined(separator: " ")) was still running after \(timeLimit); "
+                + "killed")
+        }
         return Result(status: process.terminationStatus,
                       standardOutput: String(decoding: outputData, as: UTF8.self),
                       standardError: String(decoding: errorData, as: UTF8.self))
