@@ -33,11 +33,16 @@ struct ConnectionTests {
         #expect(answer == Review.answer(Review.v1, ["uid": "after", "allowed": true]), sourceLocation: sourceLocation)
     }
 
-    @Test("a client that stops in the middle of the request head is cut off at the read timeout")
-    func partialHead() async throws {
+    /// With `--http2` a TLS client that offers no ALPN gets HTTP/1.1 behind the negotiation, with the same guards.
+    static let withAndWithoutHTTP2 = [false, true]
+
+    @Test("a client that stops in the middle of the request head is cut off at the read timeout",
+          arguments: withAndWithoutHTTP2)
+    func partialHead(http2: Bool) async throws {
         let pki = try TestPKI()
         defer { pki.remove() }
         try await RunningServer.with(pki: pki, configure: {
+            $0.http2 = http2
             $0.readTimeout = .seconds(1)
             $0.idleTimeout = .seconds(60)
         }) { server in
@@ -69,11 +74,12 @@ struct ConnectionTests {
         }
     }
 
-    @Test("a client that completes the handshake and then sends nothing is closed")
-    func silentAfterHandshake() async throws {
+    @Test("a client that completes the handshake and then sends nothing is closed", arguments: withAndWithoutHTTP2)
+    func silentAfterHandshake(http2: Bool) async throws {
         let pki = try TestPKI()
         defer { pki.remove() }
         try await RunningServer.with(pki: pki, configure: {
+            $0.http2 = http2
             $0.readTimeout = .seconds(1)
             $0.idleTimeout = .seconds(60)
         }) { server in
@@ -117,12 +123,16 @@ struct ConnectionTests {
         arguments: [
             Array("GET /healthz HTTP/1.1\r\nHost: localhost\r\n\r\n".utf8),
             (0..<512).map { UInt8(truncatingIfNeeded: $0 &* 73 &+ 41) },
-        ]
+        ],
+        withAndWithoutHTTP2
     )
-    func garbage(bytes: [UInt8]) async throws {
+    func garbage(bytes: [UInt8], http2: Bool) async throws {
         let pki = try TestPKI()
         defer { pki.remove() }
-        try await RunningServer.with(pki: pki, configure: { $0.readTimeout = .seconds(10) }) { server in
+        try await RunningServer.with(pki: pki, configure: {
+            $0.http2 = http2
+            $0.readTimeout = .seconds(10)
+        }) { server in
             let connection = try await RawConnection.connect(port: server.webhookPort, tls: nil)
             defer { connection.close() }
             try await connection.send(bytes)
@@ -160,11 +170,12 @@ struct ConnectionTests {
         }
     }
 
-    @Test("pipelined requests on one connection are answered, in order, also past the answers written per turn")
-    func pipelined() async throws {
+    @Test("pipelined requests on one connection are answered, in order, also past the answers written per turn",
+          arguments: withAndWithoutHTTP2)
+    func pipelined(http2: Bool) async throws {
         let pki = try TestPKI()
         defer { pki.remove() }
-        try await RunningServer.with(pki: pki) { server in
+        try await RunningServer.with(pki: pki, configure: { $0.http2 = http2 }) { server in
             let connection = try await RawConnection.connect(port: server.webhookPort, tls: try server.rawClientTLS())
             defer { connection.close() }
             var many: [UInt8] = []
