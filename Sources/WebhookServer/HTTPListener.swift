@@ -160,7 +160,7 @@ struct HTTPListener: Service {
                 firstStream.value.streamOpened()
                 let pipeline = stream.pipeline.syncOperations
                 try pipeline.addHandler(HTTP2FramePayloadToHTTP1ServerCodec())
-                try pipeline.addHandler(ReadTimeoutHandler(timeout: readTimeout, log: connectionLog))
+                try pipeline.addHandler(ReadTimeoutHandler(timeout: readTimeout, log: connectionLog, isStream: true))
                 try pipeline.addHandler(HTTP1AdmissionHandler(endpoints: endpoints))
             }
         }

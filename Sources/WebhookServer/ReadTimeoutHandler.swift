@@ -26,10 +26,14 @@ final class ReadTimeoutHandler: ChannelInboundHandler, RemovableChannelHandler {
     /// the connection's own deadline, so negotiating a protocol does not extend it.
     private let firstRequestBy: NIODeadline?
 
-    init(timeout: TimeAmount, log: ConnectionEventLog, firstRequestBy: NIODeadline? = nil) {
+    /// Whether the channel is an HTTP/2 stream, for the log line.
+    private let isStream: Bool
+
+    init(timeout: TimeAmount, log: ConnectionEventLog, firstRequestBy: NIODeadline? = nil, isStream: Bool = false) {
         self.timeout = timeout
         self.log = log
         self.firstRequestBy = firstRequestBy
+        self.isStream = isStream
     }
 
     /// Its own context, for ``requestBytesArrived()``.
@@ -100,7 +104,10 @@ final class ReadTimeoutHandler: ChannelInboundHandler, RemovableChannelHandler {
     private func expire(_ channel: any Channel) {
         log.count(.readTimeout)
         let timeout = timeout
-        log.log(.warning, "closing connection: request not complete within the read timeout") {
+        let message: Logger.Message = isStream
+            ? "resetting stream: request not complete within the read timeout"
+            : "closing connection: request not complete within the read timeout"
+        log.log(.warning, message) {
             ["remote": "\(channel.remoteAddress?.description ?? "?")",
              "timeout_ms": "\(timeout.nanoseconds / 1_000_000)"]
         }
