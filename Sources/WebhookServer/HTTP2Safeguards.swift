@@ -9,8 +9,10 @@ import NIOHTTP2
 /// being requests (RST_STREAM, PING, SETTINGS). NIOHTTP2 enforces each limit below and closes the connection
 /// with GOAWAY when a client exceeds it (``ConnectionCloser`` then closes the socket):
 ///
-/// - At most ``maxConcurrentStreams`` streams at once (`SETTINGS_MAX_CONCURRENT_STREAMS`). A client that opens
-///   more than it was told gets GOAWAY `PROTOCOL_ERROR`.
+/// - At most ``maxConcurrentStreams`` streams at once (`SETTINGS_MAX_CONCURRENT_STREAMS`), which also bounds
+///   the requests one connection has answered per turn of its event loop. A client that opens more than it
+///   was told gets GOAWAY `PROTOCOL_ERROR`: NIOHTTP2 treats it as a connection error, where RFC 9113 §5.1.2
+///   also allows resetting the one stream; a client that honours the setting never meets either.
 /// - Rapid reset (CVE-2023-44487): more than ``resetFramesPerWindow`` RST_STREAM frames from the client within
 ///   ``rateWindow`` is GOAWAY `ENHANCE_YOUR_CALM`, and so are more than ``streamErrorsPerWindow`` stream errors.
 /// - PING and SETTINGS floods: more than ``controlFramesPerWindow`` PING, SETTINGS or PRIORITY frames within
