@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# End-to-end load test of `identity-guard serve`: HTTPS (TLS 1.3, HTTP/1.1 keep-alive), Hummingbird routing,
+# End-to-end load test of `identity-guard serve`: HTTPS (TLS 1.3, HTTP/1.1 keep-alive), the SwiftNIO listener,
 # the admission handler and logging, measured with wrk the way the apiserver calls the webhook (32 keep-alive
 # connections POSTing AdmissionReview JSON), against a "ceiling": Benchmarks/CannedWebhook, the same server
 # (same TLS, same routing) with a canned AdmissionResponder that reads the body and answers a fixed

@@ -7,8 +7,8 @@ import NIOCore
 /// limit — and the one-line 4xx, counted and logged, for a request that fails them or cannot be decoded
 /// (controller-runtime's `webhook.Admission.ServeHTTP`).
 ///
-/// Both transports use it, so a refusal reads the same over HTTP/1.1 and HTTP/2: 415 for a content type other
-/// than JSON, 413 over the body limit, 400 for a body that is no AdmissionReview.
+/// A refusal reads the same over HTTP/1.1 and HTTP/2: 415 for a content type other than JSON, 413 over the
+/// body limit, 400 for a body that is no AdmissionReview.
 struct AdmissionIntake: Sendable {
     let metrics: AdmissionMetrics
     let logger: Logger

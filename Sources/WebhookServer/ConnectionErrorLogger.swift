@@ -19,15 +19,19 @@ final class ConnectionErrorLogger: ChannelInboundHandler, RemovableChannelHandle
     func errorCaught(context: ChannelHandlerContext, error: any Error) {
         if !logged {
             logged = true
-            let tls = error is NIOSSLError || error is BoringSSLError
-            // A client hanging up without close_notify is routine (many HTTP clients do); not worth a warning.
-            let routine = (error as? NIOSSLError) == .uncleanShutdown
-            if !routine { log.count(tls ? .tlsError : .connectionError) }
-            let channel = context.channel
-            log.log(routine ? .debug : .warning, "closing connection after \(tls ? "tls" : "connection") error") {
-                ["remote": "\(channel.remoteAddress?.description ?? "?")", "error": "\(error)"]
-            }
+            Self.record(error, on: context.channel, in: log)
         }
         context.fireErrorCaught(error)
+    }
+
+    /// Counts and logs the error that ends the connection `channel`.
+    static func record(_ error: any Error, on channel: any Channel, in log: ConnectionEventLog) {
+        let tls = error is NIOSSLError || error is BoringSSLError
+        // A client hanging up without close_notify is routine (many HTTP clients do); not worth a warning.
+        let routine = (error as? NIOSSLError) == .uncleanShutdown
+        if !routine { log.count(tls ? .tlsError : .connectionError) }
+        log.log(routine ? .debug : .warning, "closing connection after \(tls ? "tls" : "connection") error") {
+            ["remote": "\(channel.remoteAddress?.description ?? "?")", "error": "\(error)"]
+        }
     }
 }

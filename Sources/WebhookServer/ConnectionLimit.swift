@@ -4,12 +4,13 @@ import Logging
 import NIOConcurrencyHelpers
 import NIOCore
 
-/// A cap on the connections the webhook port holds at once, so that clients that open connections and leave
-/// them idle cannot exhaust the process's file descriptors before the read and idle timeouts close them.
+/// A cap on the connections a port holds at once, so that clients that open connections and leave them idle
+/// cannot exhaust the process's file descriptors before the read and idle timeouts close them.
 ///
 /// One per listener; each connection takes a slot when its pipeline is set up (at accept, before the TLS
 /// handshake completes) and gives it back when it closes. A connection over the cap is closed at once and
-/// counted in `identity_guard_connections_refused_total`; `identity_guard_open_connections` is the current count.
+/// counted in `identity_guard_connections_refused_total`; `identity_guard_open_connections` is the current count
+/// (the webhook port's: the metrics port's limit is given a factory that exports nothing).
 final class ConnectionLimit: Sendable {
     let maximum: Int
     /// Open connections, and the most open since memory was last handed back.

@@ -2,16 +2,20 @@ import Admission
 import NIOCore
 import NIOHTTP1
 
-/// The lean HTTP/1.1 responder of the webhook port: routes each request through ``WebhookEndpoints``, collects
-/// an admission body up to the limit, and writes the answer on the connection's event loop.
+/// The lean HTTP/1.1 responder of every port: routes each request through ``WebhookEndpoints``, collects an
+/// admission body up to the limit, and writes the answer on the connection's event loop.
 ///
-/// Hummingbird's HTTP/1 channel cost about 16 µs per request more than this (the canned-answer ceiling went from
-/// 38.5 to 21–23 µs) — more than the rules — because it hops each request into a Swift task and through its
-/// router and responder types (README, "Performance").
-/// Here an admission that needs no arbitration is read, evaluated and answered in the event loop's own turn;
-/// only an email claim the apiserver arbitrates waits in a task. NIO's pipeline handlers behind it keep what
-/// the protocol needs: `HTTPServerPipelineHandler` answers pipelined requests in order and closes quietly on
-/// graceful shutdown, `HTTPServerProtocolErrorHandler` answers malformed requests with 400.
+/// A framework's HTTP/1 channel that hops each request into a Swift task and through its router and responder
+/// types costs more per request than the rules themselves (README, "Performance"). Here an admission that needs
+/// no arbitration is read, evaluated and answered in the event loop's own turn; only an email claim the
+/// apiserver arbitrates waits in a task. NIO's pipeline handlers behind it keep what the protocol needs:
+/// `HTTPServerPipelineHandler` answers pipelined requests in order and closes quietly on graceful shutdown,
+/// `HTTPServerProtocolErrorHandler` answers malformed requests with 400.
+///
+/// The same handler serves each HTTP/2 stream behind NIOHTTP2's `HTTP2FramePayloadToHTTP1ServerCodec`: a
+/// stream carries one request, so the per-connection logic (answers per turn, the held answer) never engages
+/// there; the request head's version 2.0 keeps the stream "alive" — no `connection` header (the codec would
+/// drop it anyway) and no close after the answer, whose end ends the stream.
 final class HTTP1AdmissionHandler: ChannelInboundHandler, RemovableChannelHandler {
     typealias InboundIn = HTTPServerRequestPart
     typealias OutboundOut = HTTPServerResponsePart
@@ -60,7 +64,8 @@ final class HTTP1AdmissionHandler: ChannelInboundHandler, RemovableChannelHandle
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {
         switch unwrapInboundIn(data) {
         case .head(let head):
-            keepAlive = head.isKeepAlive
+            // Evaluated only for an HTTP/1.1 request that asks to close: HTTP/2 streams end by themselves.
+            keepAlive = head.isKeepAlive || head.version.major == 2
             version = head.version
             reading = readingFor(head)
         case .body(var part):

@@ -1,7 +1,7 @@
 public import NIOCore
 
-/// One HTTP answer as both transports write it — the lean HTTP/1.1 responder and Hummingbird (HTTP/2 and the
-/// metrics port): a status, a content type and a body, so the endpoints are written once.
+/// One HTTP answer, as ``HTTP1AdmissionHandler`` writes it on every port and protocol (HTTP/1.1, each HTTP/2
+/// stream): a status, a content type and a body, so the endpoints are written apart from the transport.
 public struct HTTPAnswer: Sendable {
     public var status: Int
     public var contentType: String

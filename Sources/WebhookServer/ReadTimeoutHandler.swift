@@ -1,32 +1,17 @@
 import Logging
 import NIOCore
 import NIOHTTP1
-import NIOHTTPTypes
-
-/// A request part as either transport decodes it: NIOHTTP1's (the lean HTTP/1.1 responder) or swift-http-types'
-/// (Hummingbird); the read timeout only needs to know where a request starts and ends.
-protocol RequestPartBoundary {
-    var startsRequest: Bool { get }
-    var endsRequest: Bool { get }
-}
-
-extension HTTPPart: RequestPartBoundary {
-    var startsRequest: Bool { if case .head = self { true } else { false } }
-    var endsRequest: Bool { if case .end = self { true } else { false } }
-}
-
-extension HTTPRequestPart: RequestPartBoundary {
-    var startsRequest: Bool { if case .head = self { true } else { false } }
-    var endsRequest: Bool { if case .end = self { true } else { false } }
-}
 
 /// Closes a connection whose request does not arrive complete within the read timeout: slow or half-open
 /// clients must not hold a connection (and an in-flight slot) forever. Idle keep-alive connections are the
 /// idle timeout's. The clock starts when the connection opens (TLS handshake and first request), then at each
 /// request's first byte (told by a ``RequestStartWatcher`` before the decoder) or, without one, its head.
-final class ReadTimeoutHandler<Part: RequestPartBoundary>: ChannelInboundHandler, RemovableChannelHandler {
-    typealias InboundIn = Part
-    typealias InboundOut = Part
+///
+/// On an HTTP/2 stream it closes the stream (`RST_STREAM`) whose request does not arrive complete within the
+/// read timeout of its `HEADERS`: the stream, not the connection, is what holds the request.
+final class ReadTimeoutHandler: ChannelInboundHandler, RemovableChannelHandler {
+    typealias InboundIn = HTTPServerRequestPart
+    typealias InboundOut = HTTPServerRequestPart
 
     private let timeout: TimeAmount
     private let log: ConnectionEventLog
@@ -37,9 +22,18 @@ final class ReadTimeoutHandler<Part: RequestPartBoundary>: ChannelInboundHandler
     /// request in progress, if any.
     private var timer: Scheduled<Void>?
 
-    init(timeout: TimeAmount, log: ConnectionEventLog) {
+    /// When the first request must be complete if the handler joins a connection already open (after ALPN):
+    /// the connection's own deadline, so negotiating a protocol does not extend it.
+    private let firstRequestBy: NIODeadline?
+
+    /// Whether the channel is an HTTP/2 stream, for the log line.
+    private let isStream: Bool
+
+    init(timeout: TimeAmount, log: ConnectionEventLog, firstRequestBy: NIODeadline? = nil, isStream: Bool = false) {
         self.timeout = timeout
         self.log = log
+        self.firstRequestBy = firstRequestBy
+        self.isStream = isStream
     }
 
     /// Its own context, for ``requestBytesArrived()``.
@@ -47,7 +41,12 @@ final class ReadTimeoutHandler<Part: RequestPartBoundary>: ChannelInboundHandler
 
     func handlerAdded(context: ChannelHandlerContext) {
         self.context = context
-        if context.channel.isActive { begin(context) }
+        if let firstRequestBy {
+            requestDeadline = firstRequestBy
+            schedule(at: firstRequestBy, context)
+        } else if context.channel.isActive {
+            begin(context)
+        }
     }
 
     /// Request bytes arrived before the HTTP decoder (``RequestStartWatcher``): the first of a request starts
@@ -62,11 +61,13 @@ final class ReadTimeoutHandler<Part: RequestPartBoundary>: ChannelInboundHandler
     }
 
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {
-        let part = unwrapInboundIn(data)
-        if part.startsRequest {
+        switch unwrapInboundIn(data) {
+        case .head:
             if requestDeadline == nil { begin(context) }
-        } else if part.endsRequest {
+        case .end:
             requestDeadline = nil
+        case .body:
+            break
         }
         context.fireChannelRead(data)
     }
@@ -103,7 +104,10 @@ final class ReadTimeoutHandler<Part: RequestPartBoundary>: ChannelInboundHandler
     private func expire(_ channel: any Channel) {
         log.count(.readTimeout)
         let timeout = timeout
-        log.log(.warning, "closing connection: request not complete within the read timeout") {
+        let message: Logger.Message = isStream
+            ? "resetting stream: request not complete within the read timeout"
+            : "closing connection: request not complete within the read timeout"
+        log.log(.warning, message) {
             ["remote": "\(channel.remoteAddress?.description ?? "?")",
              "timeout_ms": "\(timeout.nanoseconds / 1_000_000)"]
         }
@@ -123,13 +127,13 @@ final class ReadTimeoutHandler<Part: RequestPartBoundary>: ChannelInboundHandler
 /// Both handlers are in one pipeline, so they run on the same event loop and the reference is only used there.
 /// One case stays with the idle timeout: a client that pipelines the start of a request in the same read as
 /// the end of the previous one, then stalls.
-final class RequestStartWatcher<Part: RequestPartBoundary>: ChannelInboundHandler, RemovableChannelHandler {
+final class RequestStartWatcher: ChannelInboundHandler, RemovableChannelHandler {
     typealias InboundIn = ByteBuffer
     typealias InboundOut = ByteBuffer
 
-    private let readTimeout: ReadTimeoutHandler<Part>
+    private let readTimeout: ReadTimeoutHandler
 
-    init(readTimeout: ReadTimeoutHandler<Part>) {
+    init(readTimeout: ReadTimeoutHandler) {
         self.readTimeout = readTimeout
     }
 

@@ -1,8 +1,8 @@
 import Admission
 import NIOCore
 
-/// The paths a port serves and the method each takes; one table for both transports, so that HTTP/1.1 (the
-/// lean responder) and HTTP/2 or the metrics port (Hummingbird) answer a path the same way.
+/// The paths a port serves and the method each takes; one table for every port and protocol, so that the
+/// webhook port (HTTP/1.1 and HTTP/2) and the metrics port answer a path the same way.
 enum WebhookRoute: Equatable, Sendable {
     case admission(WebhookType)
     case probe(Probe)

@@ -1,11 +1,7 @@
 public import Admission
-import Hummingbird
-import HummingbirdCore
-import HummingbirdHTTP2
-import HummingbirdTLS
+import CoreMetrics
 public import Logging
 import NIOCore
-import NIOHTTPTypes
 import NIOSSL
 public import ServiceLifecycle
 import UnixSignals
@@ -18,10 +14,11 @@ import Foundation
 /// The HTTPS admission webhook: `/validate`, `/mutate`, `/healthz`, `/readyz`, `/metrics` over TLS (HTTP/1.1,
 /// and HTTP/2 through ALPN when asked), with probes and metrics also on a plain-HTTP port.
 ///
-/// It is a set of swift-service-lifecycle services — the certificate reloader, the webhook listener (SwiftNIO's
-/// HTTP/1.1 pipeline and ``HTTP1AdmissionHandler``; Hummingbird when HTTP/2 is on) and a Hummingbird
-/// application for the metrics port — which the caller runs in a `ServiceGroup`; on graceful shutdown
-/// (SIGTERM) the listeners stop accepting, finish the requests in flight, and return.
+/// It is a set of swift-service-lifecycle services — the certificate reloader, the webhook listener and the
+/// metrics listener, both `HTTPListener`s: one SwiftNIO stack, with the same safeguards, whose
+/// ``HTTP1AdmissionHandler`` answers HTTP/1.1 and each HTTP/2 stream — which the caller runs in a
+/// `ServiceGroup`; on graceful shutdown (SIGTERM) the listeners stop accepting, finish the requests in flight
+/// (HTTP/2 connections get GOAWAY), and return.
 public struct WebhookServer: Sendable {
     /// Which listener a port belongs to.
     public enum Listener: String, Sendable {
@@ -36,6 +33,8 @@ public struct WebhookServer: Sendable {
     public let readiness: ReadinessState
     public let certificates: CertificateReloader
     private let connectionLimit: ConnectionLimit
+    /// The metrics port's own cap, so that a flood on the webhook port cannot lock out the kubelet's probes.
+    private let metricsConnectionLimit: ConnectionLimit
     private let connectionLog: ConnectionEventLog
     private let intake: AdmissionIntake
     private let logger: Logger
@@ -61,6 +60,9 @@ public struct WebhookServer: Sendable {
         connectionLog = ConnectionEventLog(logger: logger, factory: metrics.factory)
         connectionLimit = ConnectionLimit(maximum: configuration.maxConnections, factory: metrics.factory,
                                           log: connectionLog)
+        // Not exported: identity_guard_open_connections and its refusals are the webhook port's.
+        metricsConnectionLimit = ConnectionLimit(maximum: configuration.maxConnections,
+                                                 factory: NOOPMetricsHandler.instance, log: connectionLog)
         certificates = try CertificateReloader(
             certificateFile: configuration.certificateFile,
             privateKeyFile: configuration.privateKeyFile,
@@ -79,56 +81,50 @@ public struct WebhookServer: Sendable {
         public let probes: (any Service)?
     }
 
-    /// The services to run, each on its own (see ``services(onListening:)`` for what they are).
+    /// The services to run, each on its own: the certificate reloader, the webhook listener (TLS; HTTP/1.1, and
+    /// HTTP/2 through ALPN when configured), and the metrics listener (plain HTTP/1.1, probes and metrics only) if
+    /// a metrics port is set. `onListening` is told each bound port (useful with port 0).
     public func listeners(
         onListening: @escaping @Sendable (Listener, Int) async -> Void = { _, _ in }
     ) throws -> Listeners {
-        let all = try services(onListening: onListening)
-        return Listeners(certificates: all[0], webhook: all[1], probes: all.count > 2 ? all[2] : nil)
-    }
-
-    /// The services to run: certificate reloader, the webhook listener (the lean HTTP/1.1 responder, or
-    /// Hummingbird when HTTP/2 is on), and the metrics application if a metrics port is set. `onListening` is
-    /// told each bound port (useful with port 0).
-    public func services(
-        onListening: @escaping @Sendable (Listener, Int) async -> Void = { _, _ in }
-    ) throws -> [any Service] {
-        var services: [any Service] = [certificates]
-        if configuration.http2 {
-            services.append(Application(
-                responder: HummingbirdEndpointResponder(endpoints: endpoints(admission: true)),
-                server: try makeHTTP2ServerBuilder(),
-                configuration: ApplicationConfiguration(
-                    address: .hostname(configuration.address, port: configuration.port), serverName: nil),
-                onServerRunning: { channel in await onListening(.webhook, channel.localAddress?.port ?? 0) },
-                logger: logger
-            ))
-        } else {
-            services.append(HTTP1WebhookListener(
+        let webhook = HTTPListener(
+            host: configuration.address,
+            port: configuration.port,
+            threads: configuration.eventLoopThreads ?? ProcessorAffinity.usableCPUCount,
+            tls: try NIOSSLContext(configuration: makeTLSConfiguration()),
+            http2: configuration.http2,
+            endpoints: endpoints(admission: true),
+            connectionLimit: connectionLimit,
+            connectionLog: connectionLog,
+            idleTimeout: TimeAmount(configuration.idleTimeout),
+            readTimeout: TimeAmount(configuration.readTimeout),
+            onListening: { port in await onListening(.webhook, port) }
+        )
+        let probes = configuration.metricsPort.map { metricsPort in
+            HTTPListener(
                 host: configuration.address,
-                port: configuration.port,
-                threads: configuration.eventLoopThreads ?? ProcessorAffinity.usableCPUCount,
-                tls: try NIOSSLContext(configuration: makeTLSConfiguration()),
-                endpoints: endpoints(admission: true),
-                connectionLimit: connectionLimit,
+                port: metricsPort,
+                threads: 1,
+                tls: nil,
+                http2: false,
+                endpoints: endpoints(admission: false),
+                connectionLimit: metricsConnectionLimit,
                 connectionLog: connectionLog,
                 idleTimeout: TimeAmount(configuration.idleTimeout),
                 readTimeout: TimeAmount(configuration.readTimeout),
-                onListening: { port in await onListening(.webhook, port) }
-            ))
-        }
-        if let metricsPort = configuration.metricsPort {
-            let probes = Application(
-                responder: HummingbirdEndpointResponder(endpoints: endpoints(admission: false)),
-                server: .http1(configuration: HTTP1Channel.Configuration(idleTimeout: .seconds(60))),
-                configuration: ApplicationConfiguration(address: .hostname(configuration.address, port: metricsPort),
-                                                        serverName: nil),
-                onServerRunning: { channel in await onListening(.metrics, channel.localAddress?.port ?? 0) },
-                logger: logger
+                onListening: { port in await onListening(.metrics, port) }
             )
-            services.append(probes)
         }
-        return services
+        return Listeners(certificates: certificates, webhook: webhook, probes: probes)
+    }
+
+    /// ``listeners(onListening:)`` in start order, for a caller that runs the server alone: on graceful shutdown
+    /// the probes port stops first, then the webhook port, then the certificate reloader.
+    public func services(
+        onListening: @escaping @Sendable (Listener, Int) async -> Void = { _, _ in }
+    ) throws -> [any Service] {
+        let listeners = try listeners(onListening: onListening)
+        return [listeners.certificates, listeners.webhook] + [listeners.probes].compactMap { $0 }
     }
 
     // MARK: - Assembly
@@ -143,6 +139,10 @@ public struct WebhookServer: Sendable {
         // Do not hold a closing connection (and graceful shutdown) for clients that never send close_notify.
         tls.shutdownTimeout = .seconds(1)
         tls.sslContextCallback = certificates.contextCallback
+        if configuration.http2 {
+            // Clients that offer neither (or only http/1.1) get HTTP/1.1.
+            tls.applicationProtocols = ["h2", "http/1.1"]
+        }
         if let clientCAFile = configuration.clientCAFile {
             let authorities: [NIOSSLCertificate]
             do {
@@ -157,28 +157,6 @@ public struct WebhookServer: Sendable {
             tls.certificateVerification = .noHostnameVerification
         }
         return tls
-    }
-
-    /// HTTP/2 through ALPN, with HTTP/1.1 for clients that do not offer it: Hummingbird's channels, with the
-    /// same connection cap, error log and read timeout as the lean listener.
-    func makeHTTP2ServerBuilder() throws -> HTTPServerBuilder {
-        let connectionLog = connectionLog
-        let readTimeout = TimeAmount(configuration.readTimeout)
-        let limit = connectionLimit
-        let http1 = HTTP1Channel.Configuration(
-            additionalChannelHandlers: [
-                limit.handler(), ConnectionErrorLogger(log: connectionLog),
-                ReadTimeoutHandler<HTTPRequestPart>(timeout: readTimeout, log: connectionLog),
-            ],
-            idleTimeout: TimeAmount(configuration.idleTimeout)
-        )
-        return try .http2Upgrade(
-            tlsConfiguration: try makeTLSConfiguration(),
-            configuration: HTTP2UpgradeChannel.Configuration(
-                idleTimeout: configuration.idleTimeout,
-                streamConfiguration: http1
-            )
-        )
     }
 
     /// What a port answers; admission only on the TLS port.

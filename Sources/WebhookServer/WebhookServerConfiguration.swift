@@ -13,7 +13,8 @@ public struct WebhookServerConfiguration: Sendable {
     public var http2: Bool = false
     /// Bodies larger than this are refused with 413 (default 7 MiB, like the apiserver's own limit).
     public var maxBodyBytes: Int = 7 * 1024 * 1024
-    /// The most connections the webhook port holds at once; more are closed at accept (and counted).
+    /// The most connections the webhook port holds at once; more are closed at accept (and counted). The
+    /// metrics port has a cap of the same size of its own.
     public var maxConnections: Int = 4_096
     /// A connection with no traffic for this long is closed.
     public var idleTimeout: Duration = .seconds(60)

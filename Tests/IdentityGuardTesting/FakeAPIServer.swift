@@ -1,14 +1,12 @@
 import KubeJSON
 import ClusterCache
 import Foundation
-import HTTPTypes
-import Hummingbird
-import HummingbirdTLS
 import IdentityRules
 import Logging
 import NIOCore
+import NIOHTTP1
+import NIOPosix
 import NIOSSL
-import ServiceLifecycle
 
 /// A Kubernetes API server for `users.auth.alauda.io` that speaks the real list/watch protocol over HTTPS.
 ///
@@ -72,6 +70,26 @@ package final class FakeAPIServer: Sendable {
         case refused(Response)
     }
 
+    /// What one request is answered with: JSON, whole or written chunk by chunk.
+    private struct Response: Sendable {
+        /// Writes one chunk of a streamed body.
+        typealias Write = @Sendable (ByteBuffer) async throws -> Void
+
+        enum Body: Sendable {
+            case whole(ByteBuffer)
+            /// Chunked; throwing ``DroppedConnection`` drops the connection mid-body.
+            case stream(@Sendable (Write) async throws -> Void)
+        }
+
+        var status: HTTPResponseStatus
+        var body: Body
+    }
+
+    /// A request's query parameters, percent-decoded.
+    private typealias Parameters = [String: String]
+
+    private typealias Connection = NIOAsyncChannel<HTTPServerRequestPart, HTTPServerResponsePart>
+
     private struct State {
         package var users: [String: User] = [:]
         package var resourceVersion = 1000
@@ -91,16 +109,12 @@ package final class FakeAPIServer: Sendable {
     package let pki: TestPKI
     private let state: Locked<State>
     private let port: Int
-    private let group: ServiceGroup
     private let task: Task<Void, any Error>
 
-    private init(pki: TestPKI, state: Locked<State>, port: Int, group: ServiceGroup,
-                 task: Task<Void, any Error>)
-    {
+    private init(pki: TestPKI, state: Locked<State>, port: Int, task: Task<Void, any Error>) {
         self.pki = pki
         self.state = state
         self.port = port
-        self.group = group
         self.task = task
     }
 
@@ -117,42 +131,43 @@ package final class FakeAPIServer: Sendable {
         let pki = try TestPKI(caName: "fake-apiserver CA")
         let serving = try pki.issueServer("fake-apiserver")
         let state = Locked(State())
-        let router = Router(context: BasicRequestContext.self)
-        router.get(RouterPath(stringLiteral: path)) { request, _ in
-            try await Self.respond(to: request, state: state)
-        }
-        let bound = Locked<Int?>(nil)
-        let app = Application(
-            router: router,
-            server: try .tls(.http1(), tlsConfiguration: try serving.serverTLS),
-            configuration: ApplicationConfiguration(address: .hostname("127.0.0.1", port: 0), serverName: nil),
-            onServerRunning: { channel in bound.withLock { $0 = channel.localAddress?.port ?? 0 } },
-            logger: quietLogger
-        )
-        let group = ServiceGroup(configuration: .init(services: [app], logger: quietLogger))
-        let finished = Locked(false)
-        let task = Task {
-            defer { finished.withLock { $0 = true } }
-            try await group.run()
-        }
-        let listening = await eventually(within: .seconds(10)) { bound.current != nil || finished.current }
-        guard listening, let port = bound.current, port > 0 else {
-            await group.triggerGracefulShutdown()
-            _ = try? await task.value
+        let context = try NIOSSLContext(configuration: try serving.serverTLS)
+        let listener: NIOAsyncChannel<Connection, Never>
+        do {
+            listener = try await ServerBootstrap(group: MultiThreadedEventLoopGroup.singleton)
+                .serverChannelOption(ChannelOptions.socketOption(.so_reuseaddr), value: 1)
+                .bind(host: "127.0.0.1", port: 0) { channel in
+                    channel.eventLoop.makeCompletedFuture {
+                        try channel.pipeline.syncOperations.addHandler(NIOSSLServerHandler(context: context))
+                        try channel.pipeline.syncOperations.configureHTTPServerPipeline()
+                        return try Connection(wrappingChannelSynchronously: channel)
+                    }
+                }
+        } catch {
             pki.remove()
-            throw TestFailure("the fake API server did not start listening")
+            throw TestFailure("the fake API server did not start listening: \(error)")
         }
-        return FakeAPIServer(pki: pki, state: state, port: port, group: group, task: task)
+        let port = listener.channel.localAddress?.port ?? 0
+        let task = Task {
+            try await withThrowingDiscardingTaskGroup { connections in
+                try await listener.executeThenClose { accepted in
+                    for try await connection in accepted {
+                        connections.addTask { await Self.serve(connection, state: state) }
+                    }
+                }
+            }
+        }
+        return FakeAPIServer(pki: pki, state: state, port: port, task: task)
     }
 
-    /// Ends every watch, shuts down gracefully and waits.
+    /// Ends every watch, closes the listener and every connection, and waits.
     package func stop() async {
         state.withLock { state in
             state.stopping = true
             for continuation in state.watchers.values { continuation.finish() }
             state.watchers = [:]
         }
-        await group.triggerGracefulShutdown()
+        task.cancel()
         _ = try? await task.value
         pki.remove()
     }
@@ -276,9 +291,64 @@ package final class FakeAPIServer: Sendable {
 
     // MARK: - Serving
 
-    private static func respond(to request: Request, state: Locked<State>) async throws -> Response {
-        let query = request.uri.queryParameters
-        let authorization = request.headers[.authorization] ?? "<none>"
+    /// Answers the requests of one connection in turn; closes it when a body drops it or the server stops.
+    private static func serve(_ connection: Connection, state: Locked<State>) async {
+        try? await connection.executeThenClose { requests, responses in
+            var head: HTTPRequestHead?
+            for try await part in requests {
+                switch part {
+                case .head(let started):
+                    head = started
+                case .body:
+                    break
+                case .end:
+                    guard let request = head else { continue }
+                    head = nil
+                    try await write(try await respond(to: request, state: state), to: responses)
+                    if !request.isKeepAlive { return }
+                }
+            }
+        }
+    }
+
+    private static func write(_ response: Response, to responses: NIOAsyncChannelOutboundWriter<HTTPServerResponsePart>)
+        async throws
+    {
+        var headers: HTTPHeaders = ["content-type": "application/json"]
+        switch response.body {
+        case .whole(let body):
+            headers.add(name: "content-length", value: String(body.readableBytes))
+            try await responses.write(.head(HTTPResponseHead(version: .http1_1, status: response.status,
+                                                             headers: headers)))
+            try await responses.write(.body(.byteBuffer(body)))
+        case .stream(let produce):
+            // Without a length NIO frames the body as chunks.
+            try await responses.write(.head(HTTPResponseHead(version: .http1_1, status: response.status,
+                                                             headers: headers)))
+            try await produce { chunk in try await responses.write(.body(.byteBuffer(chunk))) }
+        }
+        try await responses.write(.end(nil))
+    }
+
+    /// The query of a request target, percent-decoded.
+    private static func parameters(_ uri: String) -> Parameters {
+        guard let start = uri.firstIndex(of: "?") else { return [:] }
+        var parameters: Parameters = [:]
+        for pair in uri[uri.index(after: start)...].split(separator: "&") {
+            let parts = pair.split(separator: "=", maxSplits: 1, omittingEmptySubsequences: false)
+            let decode = { (part: Substring) in String(part).removingPercentEncoding ?? String(part) }
+            parameters[decode(parts[0])] = parts.count > 1 ? decode(parts[1]) : ""
+        }
+        return parameters
+    }
+
+    private static func respond(to request: HTTPRequestHead, state: Locked<State>) async throws -> Response {
+        let path = request.uri.split(separator: "?", maxSplits: 1).first.map(String.init) ?? ""
+        guard request.method == .GET, path == Self.path else {
+            return Response(status: .notFound, body: .whole(ByteBuffer()))
+        }
+        let query = parameters(request.uri)
+        let authorization = request.headers.first(name: "authorization") ?? "<none>"
         let isWatch = query["watch"] == "true" || query["watch"] == "1"
         let (switches, notFound) = state.withLock { state -> (Switches, Bool) in
             state.requests.total += 1
@@ -300,7 +370,7 @@ package final class FakeAPIServer: Sendable {
 
     private static func list(query: Parameters, state: Locked<State>, delay: Duration) async throws -> Response {
         let limit = query["limit"].flatMap { Int($0) }.flatMap { $0 > 0 ? $0 : nil }
-        let token = query["continue"].map(String.init).flatMap { $0.isEmpty ? nil : $0 }
+        let token = query["continue"].flatMap { $0.isEmpty ? nil : $0 }
         state.withLock { state in
             state.requests.lists += 1
             state.requests.listLimits.append(limit)
@@ -357,23 +427,21 @@ package final class FakeAPIServer: Sendable {
             }
             buffer.writeString("]}\n")
             let body = buffer
-            let headers: HTTPFields = [.contentType: "application/json"]
-            guard delay > .zero else { return Response(status: .ok, headers: headers, body: .init(byteBuffer: body)) }
+            guard delay > .zero else { return Response(status: .ok, body: .whole(body)) }
             // Slow: the body arrives in four chunks.
             let chunkSize = max(1, body.readableBytes / 4 + 1)
-            return Response(status: .ok, headers: headers, body: ResponseBody { writer in
+            return Response(status: .ok, body: .stream { write in
                 var rest = body
                 while let chunk = rest.readSlice(length: min(chunkSize, rest.readableBytes)), chunk.readableBytes > 0 {
-                    try await writer.write(chunk)
+                    try await write(chunk)
                     try await Task.sleep(for: delay / 4)
                 }
-                try await writer.finish(nil)
             })
         }
     }
 
     private static func watch(query: Parameters, state: Locked<State>) -> Response {
-        let requested = query["resourceVersion"].map(String.init) ?? ""
+        let requested = query["resourceVersion"] ?? ""
         let timeout = query["timeoutSeconds"].flatMap { Int($0) } ?? 1800
         let (stream, continuation) = AsyncStream.makeStream(of: WatchChunk.self)
         let opened: Outcome<Int?> = state.withLock { state in
@@ -409,7 +477,7 @@ package final class FakeAPIServer: Sendable {
         case .refused(let response): return response
         case .value(let watcher): id = watcher
         }
-        return Response(status: .ok, headers: [.contentType: "application/json"], body: ResponseBody { writer in
+        return Response(status: .ok, body: .stream { write in
             let timer = Task {
                 try await Task.sleep(for: .seconds(timeout))
                 continuation.finish()
@@ -420,11 +488,10 @@ package final class FakeAPIServer: Sendable {
             }
             for await chunk in stream {
                 switch chunk {
-                case .bytes(let bytes): try await writer.write(bytes)
+                case .bytes(let bytes): try await write(bytes)
                 case .drop: throw DroppedConnection()
                 }
             }
-            try await writer.finish(nil)
         })
     }
 
@@ -459,8 +526,8 @@ package final class FakeAPIServer: Sendable {
     private static func status(_ code: Int, reason: String, message: String, continueToken: String? = nil)
         -> Response
     {
-        Response(status: .init(code: code), headers: [.contentType: "application/json"],
-                 body: .init(byteBuffer: ByteBuffer(bytes: JSONWriter.serialize(
+        Response(status: HTTPResponseStatus(statusCode: code),
+                 body: .whole(ByteBuffer(bytes: JSONWriter.serialize(
                      statusObject(code, reason: reason, message: message, continueToken: continueToken)))))
     }
 

@@ -73,7 +73,10 @@ package final class RawConnection: Sendable {
         try await channel.writeAndFlush(ByteBuffer(bytes: bytes)).get()
     }
 
-    package var receivedText: String { String(decoding: received.withLockedValue { $0 }, as: UTF8.self) }
+    package var receivedText: String { String(decoding: self.receivedBytes, as: UTF8.self) }
+
+    /// Every byte received so far.
+    package var receivedBytes: [UInt8] { received.withLockedValue { $0 } }
 
     package var isOpen: Bool { channel.isActive }
 

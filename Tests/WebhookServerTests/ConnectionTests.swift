@@ -33,11 +33,16 @@ struct ConnectionTests {
         #expect(answer == Review.answer(Review.v1, ["uid": "after", "allowed": true]), sourceLocation: sourceLocation)
     }
 
-    @Test("a client that stops in the middle of the request head is cut off at the read timeout")
-    func partialHead() async throws {
+    /// With `--http2` a TLS client that offers no ALPN gets HTTP/1.1 behind the negotiation, with the same guards.
+    static let withAndWithoutHTTP2 = [false, true]
+
+    @Test("a client that stops in the middle of the request head is cut off at the read timeout",
+          arguments: withAndWithoutHTTP2)
+    func partialHead(http2: Bool) async throws {
         let pki = try TestPKI()
         defer { pki.remove() }
         try await RunningServer.with(pki: pki, configure: {
+            $0.http2 = http2
             $0.readTimeout = .seconds(1)
             $0.idleTimeout = .seconds(60)
         }) { server in
@@ -69,11 +74,12 @@ struct ConnectionTests {
         }
     }
 
-    @Test("a client that completes the handshake and then sends nothing is closed")
-    func silentAfterHandshake() async throws {
+    @Test("a client that completes the handshake and then sends nothing is closed", arguments: withAndWithoutHTTP2)
+    func silentAfterHandshake(http2: Bool) async throws {
         let pki = try TestPKI()
         defer { pki.remove() }
         try await RunningServer.with(pki: pki, configure: {
+            $0.http2 = http2
             $0.readTimeout = .seconds(1)
             $0.idleTimeout = .seconds(60)
         }) { server in
@@ -117,12 +123,16 @@ struct ConnectionTests {
         arguments: [
             Array("GET /healthz HTTP/1.1\r\nHost: localhost\r\n\r\n".utf8),
             (0..<512).map { UInt8(truncatingIfNeeded: $0 &* 73 &+ 41) },
-        ]
+        ],
+        withAndWithoutHTTP2
     )
-    func garbage(bytes: [UInt8]) async throws {
+    func garbage(bytes: [UInt8], http2: Bool) async throws {
         let pki = try TestPKI()
         defer { pki.remove() }
-        try await RunningServer.with(pki: pki, configure: { $0.readTimeout = .seconds(10) }) { server in
+        try await RunningServer.with(pki: pki, configure: {
+            $0.http2 = http2
+            $0.readTimeout = .seconds(10)
+        }) { server in
             let connection = try await RawConnection.connect(port: server.webhookPort, tls: nil)
             defer { connection.close() }
             try await connection.send(bytes)
@@ -160,11 +170,12 @@ struct ConnectionTests {
         }
     }
 
-    @Test("pipelined requests on one connection are answered, in order, also past the answers written per turn")
-    func pipelined() async throws {
+    @Test("pipelined requests on one connection are answered, in order, also past the answers written per turn",
+          arguments: withAndWithoutHTTP2)
+    func pipelined(http2: Bool) async throws {
         let pki = try TestPKI()
         defer { pki.remove() }
-        try await RunningServer.with(pki: pki) { server in
+        try await RunningServer.with(pki: pki, configure: { $0.http2 = http2 }) { server in
             let connection = try await RawConnection.connect(port: server.webhookPort, tls: try server.rawClientTLS())
             defer { connection.close() }
             var many: [UInt8] = []
@@ -293,6 +304,55 @@ struct ConnectionTests {
             // Paused, not dropped: the connection stays open until the idle timeout.
             #expect(connection.isOpen)
             try await Self.expectStillServing(server)
+        }
+    }
+}
+
+/// The plain-HTTP metrics port is served by the same stack, with the same guards.
+extension ConnectionTests {
+    @Test("the metrics port: a half-sent head is cut at the read timeout; over the cap a connection is closed")
+    func metricsPortGuards() async throws {
+        let pki = try TestPKI()
+        defer { pki.remove() }
+        try await RunningServer.with(pki: pki, configure: {
+            $0.metricsPort = 0
+            $0.readTimeout = .seconds(1)
+            $0.idleTimeout = .seconds(60)
+            $0.maxConnections = 3
+        }) { server in
+            let port = try #require(server.metricsPort)
+            let stalled = try await RawConnection.connect(port: port, tls: nil)
+            defer { stalled.close() }
+            try await stalled.send("GET /metrics HTTP/1.1\r\nHost: loc")
+            #expect(await stalled.waitForClose(within: .seconds(5)), "a half-sent head held the metrics port")
+            #expect(server.logs.events(Self.readTimeoutMessage).count == 1)
+
+            var idle: [RawConnection] = []
+            for _ in 0..<3 {
+                idle.append(try await RawConnection.connect(port: port, tls: nil))
+            }
+            defer { idle.forEach { $0.close() } }
+            let refused = try await RawConnection.connect(port: port, tls: nil)
+            defer { refused.close() }
+            #expect(await refused.waitForClose(within: .seconds(2)))
+            #expect(server.logs.events("refusing connection: the connection limit is reached").count == 1)
+            // The webhook port has its own cap, and the metrics port's refusals are not its metric.
+            #expect(server.metric("identity_guard_connections_refused_total") == 0)
+            try await Self.expectStillServing(server)
+            // Freed slots answer probes again, and admission stays a 404 there.
+            idle.forEach { $0.close() }
+            var answer = ""
+            let answered = await eventually {
+                guard let probe = try? await RawConnection.connect(port: port, tls: nil) else { return false }
+                defer { probe.close() }
+                try? await probe.send("POST /validate HTTP/1.1\r\nHost: localhost\r\nContent-Length: 0\r\n\r\n"
+                    + "GET /healthz HTTP/1.1\r\nHost: localhost\r\n\r\n")
+                _ = await eventually(within: .seconds(1)) { probe.receivedText.hasSuffix("\r\n\r\nok\n") }
+                answer = probe.receivedText
+                return answer.hasSuffix("\r\n\r\nok\n")
+            }
+            #expect(answered, "\(answer)")
+            #expect(answer.hasPrefix("HTTP/1.1 404 Not Found\r\n"))
         }
     }
 }
