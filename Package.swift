@@ -238,6 +238,16 @@ let package = Package(
             swiftSettings: strictSettings
         ),
         .testTarget(
+            name: "IdentityGuardServiceTests",
+            dependencies: [
+                "ClusterCache",
+                "IdentityGuardService",
+                "WebhookServer",
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: strictSettings
+        ),
+        .testTarget(
             name: "IdentityGuardCLITests",
             dependencies: ["KubeJSON", "IdentityRules", "IdentityGuardCLI", "IdentityGuardTesting"],
             swiftSettings: strictSettings

@@ -39,6 +39,11 @@ public final class KubernetesClient: Sendable {
         try? await http.shutdown()
     }
 
+    /// Starts closing the client without waiting for it: for a set-up that failed where it cannot await.
+    public func shutdownWithoutWaiting() {
+        _ = http.shutdown()
+    }
+
     private func request(_ pathAndQuery: String) throws(KubernetesError) -> HTTPClientRequest {
         var request = HTTPClientRequest(url: credentials.server + pathAndQuery)
         request.method = .GET

@@ -24,8 +24,9 @@ public import WebhookServer
 public struct ServiceManager: Sendable {
     public let server: WebhookServer
     public let cache: UsersCache
-    /// The Lease claims, when emails are decided by the apiserver.
+    /// The Lease claims, when emails are decided by the apiserver, and the check that they can be made.
     public let leaseClaims: LeaseEmailClaims?
+    private let claimsReadiness: ClaimsReadiness?
     /// The periodic audit and the Identities it reads, with `--audit-interval`.
     public let audit: PeriodicAudit?
     private let identities: ObjectMirror?
@@ -77,9 +78,17 @@ public struct ServiceManager: Sendable {
             server = try WebhookServer(configuration: configuration, handler: AdmissionHandler(reviewer: reviewer),
                                        metrics: metrics, readiness: readiness, logger: logger)
         } catch {
+            client?.shutdownWithoutWaiting()
             throw StartupError(.certificate, error.description)
         }
-        if client != nil { readiness.set(Self.cacheCondition, ready: false) }
+        if client != nil { readiness.set(Self.cacheCondition, ready: false, reason: "first list not in yet") }
+        if let client, let leaseClaims {
+            claimsReadiness = ClaimsReadiness(
+                probe: LeaseAccessProbe(client: client, namespace: leaseClaims.namespace), readiness: readiness,
+                factory: metrics.factory, logger: logger)
+        } else {
+            claimsReadiness = nil
+        }
         var userObjects: ObjectStore?
         if let interval = options.auditInterval {
             guard let client else {
@@ -151,11 +160,18 @@ public struct ServiceManager: Sendable {
         if let client { stages.append((.apiserverClient, ClientLifetime(client: client))) }
         stages.append((.usersCache, cache))
         if let leaseClaims { stages.append((.emailClaims, leaseClaims)) }
+        if let claimsReadiness { stages.append((.emailClaims, claimsReadiness)) }
         if let identities { stages.append((.identityMirror, identities)) }
         if let audit { stages.append((.audit, audit)) }
         stages.append((.webhook, listeners.webhook))
         stages.append((.drain, ShutdownDrain(delay: shutdownDelay, readiness: readiness, logger: logger)))
         return stages
+    }
+
+    /// Releases what the manager owns without running it (``run()`` does this itself on the way out): for a
+    /// caller that built a manager and then decided not to run it.
+    public func shutdown() async {
+        await client?.shutdown()
     }
 
     /// Runs every service until SIGTERM or SIGINT, then shuts down in the order ``ServiceStage`` states and
@@ -170,8 +186,14 @@ public struct ServiceManager: Sendable {
             "shutdown_delay": "\(shutdownDelay)",
         ])
         let logger = logger
-        let stages = try stages { listener, port in
-            logger.info("listening", metadata: ["listener": "\(listener.rawValue)", "port": "\(port)"])
+        let stages: [(stage: ServiceStage, service: any Service)]
+        do {
+            stages = try self.stages { listener, port in
+                logger.info("listening", metadata: ["listener": "\(listener.rawValue)", "port": "\(port)"])
+            }
+        } catch {
+            await shutdown()
+            throw error
         }
         let group = ServiceGroup(configuration: .init(
             services: stages.map { .init(service: $0.service) },

@@ -78,7 +78,7 @@ struct WebhookEndpoints: Sendable {
     func answer(_ probe: WebhookRoute.Probe) -> HTTPAnswer {
         switch probe {
         case .readyz:
-            let unmet = readiness.unmet
+            let unmet = readiness.unmetDescriptions
             return unmet.isEmpty ? .text(200, "ok\n") : .text(503, "not ready: \(unmet.joined(separator: ", "))\n")
         case .metrics:
             return HTTPAnswer(status: 200, contentType: "text/plain; version=0.0.4; charset=utf-8",
