@@ -2,7 +2,7 @@
 # End-to-end load test of `identity-guard serve`: HTTPS (TLS 1.3, HTTP/1.1 keep-alive), the SwiftNIO listener,
 # the admission handler and logging, measured with wrk the way the apiserver calls the webhook (32 keep-alive
 # connections POSTing AdmissionReview JSON), against a "ceiling": Benchmarks/CannedWebhook, the same server
-# (same TLS, same routing) with a canned AdmissionResponder that reads the body and answers a fixed
+# (same TLS, same routing) with a canned AdmissionEndpoint that reads the body and answers a fixed
 # AdmissionReview without any JSON work.
 #
 #   Benchmarks/load.sh                    # build, then all runs (about 2½ minutes after the build)
@@ -232,7 +232,7 @@ profile() {
     grep -v '^#' "$WORK/$name.self" | grep '%' | sed -n '1,30p' | swift demangle --simplified | cut -c1-160 || true
     echo "-- ours and the transport (inclusive time)"
     grep -v '^#' "$WORK/$name.children" | grep '%' | swift demangle --simplified \
-        | grep -E 'AdmissionEndpoint|AdmissionHandler.handle|JSONReader.parse|LineLogHandler.log|ReadTimeoutHandler|HTTP1ToHTTPServerCodec|NIOSSLHandler|RouterResponder|ksys_write|ksys_read|epoll_wait|swift_task_switch|futex' \
+        | grep -E 'ReviewingEndpoint|AdmissionHandler.handle|JSONReader.parse|LineLogHandler.log|ReadTimeoutHandler|HTTP1ToHTTPServerCodec|NIOSSLHandler|RouterResponder|ksys_write|ksys_read|epoll_wait|swift_task_switch|futex' \
         | sed -n '1,30p' | cut -c1-160 || true
 }
 

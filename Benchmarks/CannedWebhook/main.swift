@@ -14,11 +14,11 @@ import UnixSignals
 import WebhookServer
 
 /// Answers every admission with the same allowed AdmissionReview; the transport has read the body.
-struct CannedResponder: AdmissionResponder {
+struct CannedResponder: AdmissionEndpoint {
     static let answer = ByteBuffer(string: #"{"apiVersion":"admission.k8s.io/v1","kind":"AdmissionReview","#
         + #""response":{"uid":"00000000-0000-0000-0000-000000000000","allowed":true}}"#)
 
-    func respond(to body: ByteBuffer, webhook: WebhookType) -> AdmissionReply {
+    func respond(to body: ByteBuffer, webhook: WebhookType) -> EndpointReply {
         .ready(.json(Self.answer))
     }
 }

@@ -116,9 +116,8 @@ public final class UsersCache: Service, Sendable {
     }
 
     /// Hands the memory a full list freed back to the system. A list of 100,000 Users is parsed page by page
-    /// into short-lived objects; glibc keeps the freed pages, so without this the process stays ~25 MiB larger
-    /// than what it holds (measured: 104–111 MiB resident with 100,000 Users, 80–85 MiB with the trim). Runs once
-    /// per list, never per request.
+    /// into short-lived objects; glibc keeps the freed pages, so without this the process stays far larger than
+    /// what it holds (README, "Performance"). Runs once per list, never per request.
     static func returnFreedMemory() {
         ProcessMemory.returnFreed()
     }

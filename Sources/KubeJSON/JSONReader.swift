@@ -1,7 +1,7 @@
 /// Reads RFC 8259 JSON into ``JSONValue``, fast enough for the admission hot path.
 ///
-/// Foundation's readers cost 36–300 µs for a 2.4 KB AdmissionReview and lose integer/float/boolean
-/// distinctions and duplicate keys (README, "Performance"). This reader works on contiguous bytes, validates UTF-8,
+/// Foundation's readers cost more than the rest of a request and lose integer/float/boolean distinctions and
+/// duplicate keys (README, "Performance"). This reader works on contiguous bytes, validates UTF-8,
 /// decodes every escape (surrogate pairs included), keeps numbers beyond the 64-bit integer range as floats,
 /// and stops at a bounded nesting depth with an error instead of overflowing the stack.
 public struct JSONReader {

@@ -1,8 +1,8 @@
 /// Writes ``JSONValue``s and hand-built documents as compact (or indented) RFC 8259 JSON bytes.
 ///
-/// The admission hot path writes a response for every request; `JSONSerialization` takes ~400 µs for that and
-/// `JSONEncoder` escapes `/` and shuffles keys. This writer appends to one byte buffer, keeps key order, writes
-/// non-ASCII text as UTF-8 and escapes only what RFC 8259 requires.
+/// The admission hot path writes a response for every request; `JSONSerialization` costs more than the whole
+/// rest of the request for that, and `JSONEncoder` escapes `/` and shuffles keys. This writer appends to one
+/// byte buffer, keeps key order, writes non-ASCII text as UTF-8 and escapes only what RFC 8259 requires.
 public struct JSONWriter: Sendable {
     public private(set) var bytes: [UInt8]
     private let indentation: Int?

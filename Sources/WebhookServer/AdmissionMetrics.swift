@@ -10,7 +10,7 @@ import NIOPosix
 ///
 /// Handles are made once per label set and cached, and each thread keeps the handles it has used, so a request
 /// costs an array index and an atomic add — no lock, no middleware and no allocation on the hot path
-/// (Hummingbird's metrics middleware costs a quarter of the throughput; README, "Performance").
+/// (a metrics middleware would cost a good part of the throughput; README, "Performance").
 /// `MetricsSystem.bootstrap` is never called: the registry is passed in, so tests
 /// can run several servers in one process.
 public final class AdmissionMetrics: Sendable {

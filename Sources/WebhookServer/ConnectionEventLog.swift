@@ -6,8 +6,8 @@ import NIOCore
 /// What happens to connections that go wrong — TLS or protocol errors, read timeouts, refusals over the
 /// connection cap — counted in full and logged at most ``linesPerSecond`` lines a second.
 ///
-/// Anything that reaches the port can open connections that fail; logging each one cost ~250 µs (formatting the
-/// error) and let 1,000 failed handshakes a second take a quarter of a core and flood the log. The counts are in
+/// Anything that reaches the port can open connections that fail; formatting and logging each one would let a
+/// flood of failed handshakes take a good part of a core and bury the log (README, "Performance"). The counts are in
 /// `identity_guard_connections_closed_total{reason}`; a line that follows dropped ones says how many in
 /// `suppressed`.
 final class ConnectionEventLog: Sendable {

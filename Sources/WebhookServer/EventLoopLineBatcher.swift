@@ -4,9 +4,8 @@ import NIOPosix
 /// Gathers the log lines written on an event loop thread during one turn of its loop and writes them with one
 /// `write(2)` when the turn's I/O is done; lines written elsewhere go out at once.
 ///
-/// Under load one admission line per request was one system call per request, about 3 µs of the ~60 µs a
-/// request costs (README, "Performance"). With many connections ready in one turn their lines now share a
-/// call; an idle server still writes each line in the turn that made it. A batch never exceeds 4,096 bytes
+/// One admission line per request would be one system call per request, a noticeable share of what a request
+/// costs (README, "Performance"). With many connections ready in one turn their lines share a call; an idle server still writes each line in the turn that made it. A batch never exceeds 4,096 bytes
 /// (`PIPE_BUF`), so its write into the container runtime's pipe is atomic and never interleaves with
 /// another thread's; a longer line is written on its own. No lock: each thread has its own batch. A crash
 /// loses at most the lines of the turn in progress.

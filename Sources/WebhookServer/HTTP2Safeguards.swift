@@ -4,7 +4,7 @@ import NIOHTTP2
 /// What an HTTP/2 connection on the webhook port may do, besides the safeguards every connection has (cap,
 /// back-pressure, read and idle timeouts, error log).
 ///
-/// HTTP/1.1's per-connection limits — one request at a time, ``HTTP1AdmissionHandler/answersPerTurn`` — mean
+/// HTTP/1.1's per-connection limits — one request at a time, ``HTTPRequestHandler/answersPerTurn`` — mean
 /// nothing when one connection carries many streams, and HTTP/2 adds frames that cost the server work without
 /// being requests (RST_STREAM, PING, SETTINGS). NIOHTTP2 enforces each limit below and closes the connection
 /// with GOAWAY when a client exceeds it (``ConnectionCloser`` then closes the socket):
@@ -20,7 +20,7 @@ import NIOHTTP2
 ///   a client that does not read, and no more than ``maxSequentialContinuationFrames`` CONTINUATION frames may
 ///   follow a HEADERS frame.
 /// - A request's headers at most ``maxHeaderListBytes``; its body at most the port's body limit, per stream
-///   (``HTTP1AdmissionHandler``); its arrival within the read timeout, per stream (``ReadTimeoutHandler``).
+///   (``HTTPRequestHandler``); its arrival within the read timeout, per stream (``ReadTimeoutHandler``).
 /// - Graceful shutdown: GOAWAY, then the streams already open are answered and the connection is closed
 ///   (NIOHTTP2's `NIOHTTP2ServerConnectionManagementHandler`, which handles `ChannelShouldQuiesceEvent`).
 enum HTTP2Safeguards {

@@ -1,6 +1,6 @@
 public import NIOCore
 
-/// One HTTP answer, as ``HTTP1AdmissionHandler`` writes it on every port and protocol (HTTP/1.1, each HTTP/2
+/// One HTTP answer, as ``HTTPRequestHandler`` writes it on every port and protocol (HTTP/1.1, each HTTP/2
 /// stream): a status, a content type and a body, so the endpoints are written apart from the transport.
 public struct HTTPAnswer: Sendable {
     public var status: Int
@@ -31,9 +31,9 @@ public struct HTTPAnswer: Sendable {
     }
 }
 
-/// What an ``AdmissionResponder`` gives back: the answer at once (the fast path, written on the connection's
+/// What an ``AdmissionEndpoint`` gives back: the answer at once (the fast path, written on the connection's
 /// event loop without a task hop), or work to await first — an email claim the apiserver arbitrates.
-public enum AdmissionReply: Sendable {
+public enum EndpointReply: Sendable {
     case ready(HTTPAnswer)
     case pending(@Sendable () async -> HTTPAnswer)
 }

@@ -9,7 +9,7 @@ import ServiceLifecycle
 
 /// One port served by SwiftNIO: the webhook port over TLS (HTTP/1.1 — what the kube-apiserver speaks to
 /// webhooks — and, when offered, HTTP/2 through ALPN) and the plain-HTTP metrics port. A service that binds,
-/// hands each request to an ``HTTP1AdmissionHandler``, and on graceful shutdown stops accepting and lets each
+/// hands each request to an ``HTTPRequestHandler``, and on graceful shutdown stops accepting and lets each
 /// connection finish what it is answering (NIO's `ServerQuiescingHelper`).
 ///
 /// Every port gets the same safeguards, because each is reachable by whatever can reach the pod. Per
@@ -38,7 +38,7 @@ struct HTTPListener: Service {
     let tls: NIOSSLContext?
     /// Whether HTTP/2 is offered through ALPN (the TLS context must offer `h2`).
     let http2: Bool
-    let endpoints: WebhookEndpoints
+    let endpoints: RouteTable
     let connectionLimit: ConnectionLimit
     let connectionLog: ConnectionEventLog
     let idleTimeout: TimeAmount
@@ -137,7 +137,7 @@ struct HTTPListener: Service {
         try pipeline.addHandler(ConnectionErrorLogger(log: connectionLog))
         try pipeline.addHandler(IdleStateHandler(allTimeout: idleTimeout))
         try pipeline.addHandler(readTimeout)
-        try pipeline.addHandler(HTTP1AdmissionHandler(endpoints: endpoints))
+        try pipeline.addHandler(HTTPRequestHandler(endpoints: endpoints))
     }
 
     /// The HTTP/2 connection: NIOHTTP2 with ``HTTP2Safeguards``, each stream an HTTP/1-style pipeline.
@@ -161,7 +161,7 @@ struct HTTPListener: Service {
                 let pipeline = stream.pipeline.syncOperations
                 try pipeline.addHandler(HTTP2FramePayloadToHTTP1ServerCodec())
                 try pipeline.addHandler(ReadTimeoutHandler(timeout: readTimeout, log: connectionLog, isStream: true))
-                try pipeline.addHandler(HTTP1AdmissionHandler(endpoints: endpoints))
+                try pipeline.addHandler(HTTPRequestHandler(endpoints: endpoints))
             }
         }
         try pipeline.addHandler(http2)

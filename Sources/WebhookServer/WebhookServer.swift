@@ -16,7 +16,7 @@ import Foundation
 ///
 /// It is a set of swift-service-lifecycle services — the certificate reloader, the webhook listener and the
 /// metrics listener, both `HTTPListener`s: one SwiftNIO stack, with the same safeguards, whose
-/// ``HTTP1AdmissionHandler`` answers HTTP/1.1 and each HTTP/2 stream — which the caller runs in a
+/// ``HTTPRequestHandler`` answers HTTP/1.1 and each HTTP/2 stream — which the caller runs in a
 /// `ServiceGroup`; on graceful shutdown (SIGTERM) the listeners stop accepting, finish the requests in flight
 /// (HTTP/2 connections get GOAWAY), and return.
 public struct WebhookServer: Sendable {
@@ -28,7 +28,7 @@ public struct WebhookServer: Sendable {
 
     public let configuration: WebhookServerConfiguration
     /// What answers `/validate` and `/mutate`.
-    public let responder: any AdmissionResponder
+    public let responder: any AdmissionEndpoint
     public let metrics: AdmissionMetrics
     public let readiness: ReadinessState
     public let certificates: CertificateReloader
@@ -36,7 +36,7 @@ public struct WebhookServer: Sendable {
     /// The metrics port's own cap, so that a flood on the webhook port cannot lock out the kubelet's probes.
     private let metricsConnectionLimit: ConnectionLimit
     private let connectionLog: ConnectionEventLog
-    private let intake: AdmissionIntake
+    private let checks: RequestChecks
     private let logger: Logger
 
     /// Loads the certificate pair (throws when it is unusable: the server must not start without one).
@@ -46,14 +46,14 @@ public struct WebhookServer: Sendable {
     public init(
         configuration: WebhookServerConfiguration,
         handler: AdmissionHandler,
-        responder: (any AdmissionResponder)? = nil,
+        responder: (any AdmissionEndpoint)? = nil,
         metrics: AdmissionMetrics = AdmissionMetrics(),
         readiness: ReadinessState = ReadinessState(),
         logger: Logger
     ) throws(ServingCertificateError) {
         self.configuration = configuration
-        intake = AdmissionIntake(metrics: metrics, logger: logger, maxBodyBytes: configuration.maxBodyBytes)
-        self.responder = responder ?? AdmissionEndpoint(handler: handler, metrics: metrics, intake: intake)
+        checks = RequestChecks(metrics: metrics, logger: logger, maxBodyBytes: configuration.maxBodyBytes)
+        self.responder = responder ?? ReviewingEndpoint(handler: handler, metrics: metrics, checks: checks)
         self.metrics = metrics
         self.readiness = readiness
         self.logger = logger
@@ -160,8 +160,8 @@ public struct WebhookServer: Sendable {
     }
 
     /// What a port answers; admission only on the TLS port.
-    func endpoints(admission: Bool) -> WebhookEndpoints {
-        WebhookEndpoints(responder: admission ? responder : nil, intake: intake, readiness: readiness,
+    func endpoints(admission: Bool) -> RouteTable {
+        RouteTable(responder: admission ? responder : nil, checks: checks, readiness: readiness,
                          metrics: metrics)
     }
 }

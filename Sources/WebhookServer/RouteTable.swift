@@ -36,17 +36,17 @@ enum WebhookRoute: Equatable, Sendable {
 }
 
 /// What one port answers: the probes and metrics everywhere, admission on the TLS port only.
-struct WebhookEndpoints: Sendable {
+struct RouteTable: Sendable {
     /// Answers `/validate` and `/mutate`; nil on the plain-HTTP metrics port.
-    let responder: (any AdmissionResponder)?
-    let intake: AdmissionIntake
+    let responder: (any AdmissionEndpoint)?
+    let checks: RequestChecks
     let readiness: ReadinessState
     let metrics: AdmissionMetrics
 
     /// Where a request head leads.
-    enum Resolution {
+    enum Target {
         /// `/validate` or `/mutate`, and what answers it.
-        case admission(WebhookType, any AdmissionResponder)
+        case admission(WebhookType, any AdmissionEndpoint)
         case probe(WebhookRoute.Probe)
         /// No route: the answer the request gets without one.
         case answered(HTTPAnswer)
@@ -55,7 +55,7 @@ struct WebhookEndpoints: Sendable {
     /// The route of a request head, or the answer it gets without one: 404 for a path this port does not
     /// serve (admission on the metrics port included), 405 (with `Allow`) for a known path asked with another
     /// method.
-    func route(method: String, uri: String) -> Resolution {
+    func route(method: String, uri: String) -> Target {
         guard let route = WebhookRoute(uri: uri) else { return .answered(Self.notFound) }
         switch route {
         case .admission(let webhook):

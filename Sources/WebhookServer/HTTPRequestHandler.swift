@@ -2,11 +2,11 @@ import Admission
 import NIOCore
 import NIOHTTP1
 
-/// The lean HTTP/1.1 responder of every port: routes each request through ``WebhookEndpoints``, collects an
-/// admission body up to the limit, and writes the answer on the connection's event loop.
+/// Stage 1 of the request path (docs/request-path.md): reads HTTP requests off a connection or an HTTP/2
+/// stream, routes each through ``RouteTable``, answers probes and refusals itself, collects an admission body up
+/// to the limit for the ``AdmissionEndpoint``, and writes the answer on the connection's event loop.
 ///
-/// A framework's HTTP/1 channel that hops each request into a Swift task and through its router and responder
-/// types costs more per request than the rules themselves (README, "Performance"). Here an admission that needs
+/// A task hop per request would cost more than the rules themselves, so an admission that needs
 /// no arbitration is read, evaluated and answered in the event loop's own turn; only an email claim the
 /// apiserver arbitrates waits in a task. NIO's pipeline handlers behind it keep what the protocol needs:
 /// `HTTPServerPipelineHandler` answers pipelined requests in order and closes quietly on graceful shutdown,
@@ -16,7 +16,7 @@ import NIOHTTP1
 /// stream carries one request, so the per-connection logic (answers per turn, the held answer) never engages
 /// there; the request head's version 2.0 keeps the stream "alive" — no `connection` header (the codec would
 /// drop it anyway) and no close after the answer, whose end ends the stream.
-final class HTTP1AdmissionHandler: ChannelInboundHandler, RemovableChannelHandler {
+final class HTTPRequestHandler: ChannelInboundHandler, RemovableChannelHandler {
     typealias InboundIn = HTTPServerRequestPart
     typealias OutboundOut = HTTPServerResponsePart
 
@@ -24,7 +24,7 @@ final class HTTP1AdmissionHandler: ChannelInboundHandler, RemovableChannelHandle
     private enum Reading {
         case waitingForHead
         /// An admission body being collected (nil until its first part), and what answers it.
-        case admission(WebhookType, any AdmissionResponder, ByteBuffer?)
+        case admission(WebhookType, any AdmissionEndpoint, ByteBuffer?)
         /// An admission body past the limit, read to its end and dropped.
         case overLimit(WebhookType)
         /// A probe, which takes no body.
@@ -33,7 +33,7 @@ final class HTTP1AdmissionHandler: ChannelInboundHandler, RemovableChannelHandle
         case refused(HTTPAnswer)
     }
 
-    private let endpoints: WebhookEndpoints
+    private let endpoints: RouteTable
     private var reading = Reading.waitingForHead
     private var keepAlive = true
     private var version = HTTPVersion.http1_1
@@ -52,7 +52,7 @@ final class HTTP1AdmissionHandler: ChannelInboundHandler, RemovableChannelHandle
     /// Whether an admission request is between its head and its answer (`identity_guard_inflight_requests`).
     private var admissionInFlight = false
 
-    init(endpoints: WebhookEndpoints) {
+    init(endpoints: RouteTable) {
         self.endpoints = endpoints
     }
 
@@ -71,7 +71,7 @@ final class HTTP1AdmissionHandler: ChannelInboundHandler, RemovableChannelHandle
         case .body(var part):
             guard case .admission(let webhook, let responder, var collected) = reading else { return }
             reading = .waitingForHead  // let `collected` be the buffer's only reference while it grows
-            if (collected?.readableBytes ?? 0) + part.readableBytes > endpoints.intake.maxBodyBytes {
+            if (collected?.readableBytes ?? 0) + part.readableBytes > endpoints.checks.maxBodyBytes {
                 reading = .overLimit(webhook)
             } else if collected == nil {
                 reading = .admission(webhook, responder, part)
@@ -106,7 +106,7 @@ final class HTTP1AdmissionHandler: ChannelInboundHandler, RemovableChannelHandle
         case .admission(let webhook, let responder):
             admissionInFlight = true
             endpoints.metrics.requestStarted()
-            if let refusal = endpoints.intake.checkHead(contentType: head.headers.first(name: "content-type"),
+            if let refusal = endpoints.checks.checkHead(contentType: head.headers.first(name: "content-type"),
                                                         contentLength: head.headers.first(name: "content-length"),
                                                         endpoint: webhook)
             {
@@ -127,7 +127,7 @@ final class HTTP1AdmissionHandler: ChannelInboundHandler, RemovableChannelHandle
         case .probe(let probe):
             write(endpoints.answer(probe), context: context)
         case .overLimit(let webhook):
-            write(endpoints.intake.bodyTooLarge(endpoint: webhook), context: context)
+            write(endpoints.checks.bodyTooLarge(endpoint: webhook), context: context)
         case .admission(let webhook, let responder, let body):
             switch responder.respond(to: body ?? ByteBuffer(), webhook: webhook) {
             case .ready(let answer):

@@ -3,13 +3,13 @@ import KubeJSON
 import Logging
 import NIOCore
 
-/// The transport's checks before a body reaches the ``AdmissionResponder`` — JSON content type, the body
+/// The transport's checks before a body reaches the ``AdmissionEndpoint`` — JSON content type, the body
 /// limit — and the one-line 4xx, counted and logged, for a request that fails them or cannot be decoded
 /// (controller-runtime's `webhook.Admission.ServeHTTP`).
 ///
 /// A refusal reads the same over HTTP/1.1 and HTTP/2: 415 for a content type other than JSON, 413 over the
 /// body limit, 400 for a body that is no AdmissionReview.
-struct AdmissionIntake: Sendable {
+struct RequestChecks: Sendable {
     let metrics: AdmissionMetrics
     let logger: Logger
     let maxBodyBytes: Int

@@ -1,0 +1,77 @@
+import Admission
+import IdentityRules
+import Logging
+import NIOCore
+
+/// `POST /validate` and `POST /mutate` once the transport has read the body: ``AdmissionHandler`` evaluation,
+/// then one log line and metrics per request.
+///
+/// A body the handler cannot answer becomes a one-line 400 through ``RequestChecks``. Nothing here throws,
+/// so no request can crash or stall the transport. An answer that needs no email arbitration is returned at
+/// once (``EndpointReply/ready(_:)``): the hot path never leaves the connection's event loop.
+struct ReviewingEndpoint: AdmissionEndpoint {
+    let handler: AdmissionHandler
+    let metrics: AdmissionMetrics
+    let checks: RequestChecks
+    /// The log line's handler when it is this server's own: the line is then written without swift-log's
+    /// metadata dictionary.
+    private let directLog: LineLogHandler?
+    private let logger: Logger
+
+    init(handler: AdmissionHandler, metrics: AdmissionMetrics, checks: RequestChecks) {
+        self.handler = handler
+        self.metrics = metrics
+        self.checks = checks
+        logger = checks.logger
+        directLog = logger.handler as? LineLogHandler
+    }
+
+    func respond(to body: ByteBuffer, webhook endpoint: WebhookType) -> EndpointReply {
+        let start = ContinuousClock.now
+        let answer: AdmissionHandler.Answer
+        do {
+            answer = try handler.handle(body: body.readableBytesView, as: endpoint)
+        } catch {
+            return .ready(checks.refuse(400, error.reason, endpoint: endpoint))
+        }
+        guard handler.needsArbitration(answer) else {
+            return .ready(finish(answer, endpoint: endpoint, start: start))
+        }
+        return .pending { [self] in
+            finish(await handler.arbitrate(answer), endpoint: endpoint, start: start)
+        }
+    }
+
+    private func finish(_ answer: AdmissionHandler.Answer, endpoint: WebhookType, start: ContinuousClock.Instant)
+        -> HTTPAnswer
+    {
+        let nanoseconds = TimeAmount(start.duration(to: .now)).nanoseconds
+        metrics.recordAdmission(endpoint: endpoint, outcome: answer.outcome, operation: answer.request.operationName,
+                                nanoseconds: nanoseconds)
+        log(answer, endpoint: endpoint, nanoseconds: nanoseconds)
+        return .json(ByteBuffer(bytes: answer.body))
+    }
+
+    /// One `admission` line at info: uid, endpoint, kind, name, operation, decision, rules, dry run, duration.
+    private func log(_ answer: AdmissionHandler.Answer, endpoint: WebhookType, nanoseconds: Int64) {
+        guard logger.logLevel <= .info else { return }
+        let outcome = answer.outcome
+        // Sorted by key: the order LineLogHandler writes metadata in.
+        var fields: [(String, Logger.MetadataValue)] = []
+        fields.reserveCapacity(9)
+        fields.append(("decision", .string(outcome.decision.rawValue)))
+        if outcome.dryRun { fields.append(("dry_run", "true")) }
+        fields.append(("duration_us", .string(String(nanoseconds / 1000))))
+        fields.append(("endpoint", .string(endpoint.endpoint)))
+        fields.append(("kind", .string(outcome.kind?.rawValue ?? answer.request.kind.kind)))
+        fields.append(("name", .string(outcome.name)))
+        fields.append(("operation", .string(answer.request.operationName)))
+        if !outcome.ruleIDs.isEmpty { fields.append(("rules", .array(outcome.ruleIDs.map { .string($0.rawValue) }))) }
+        fields.append(("uid", .string(answer.request.uid)))
+        if let directLog {
+            directLog.emit(level: .info, message: "admission", sortedFields: fields)
+        } else {
+            logger.info("admission", metadata: Logger.Metadata(uniqueKeysWithValues: fields))
+        }
+    }
+}
