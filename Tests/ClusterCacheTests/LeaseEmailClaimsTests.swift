@@ -1,4 +1,5 @@
 @testable import ClusterCache
+import IdentityRules
 import IdentityGuardTesting
 import KubeJSON
 import Testing
@@ -31,5 +32,27 @@ struct LeaseEmailClaimsTests {
         #expect(!LeaseEmailClaims.isExpired(lease, now: now))
         #expect(LeaseEmailClaims.isExpired(lease, now: MicroTime(microseconds: now.microseconds + 1)))
         #expect(LeaseEmailClaims.isExpired(["spec": ["holderIdentity": "x"]], now: now))
+    }
+}
+
+@Suite("One UTC calendar: CivilTime writes what RFC3339 reads")
+struct UTCCalendarTests {
+    @Test("every CivilTime RFC 3339 string, 1900 to 2400, reads back to its second")
+    func roundTrip() throws {
+        var seconds: Int64 = -2_208_988_800  // 1900-01-01T00:00:00Z
+        while seconds < 13_569_465_600 {  // 2400-01-01T00:00:00Z
+            let text = CivilTime(secondsSince1970: seconds).rfc3339
+            #expect(RFC3339.parse(text)?.secondsSince1970 == seconds, "\(text)")
+            seconds += 86_400 * 13 + 3_661  // a step that walks through every month, weekday and hour
+        }
+    }
+
+    @Test("MicroTime reads through RFC3339: lower-case designators, calendar checks, UTC only")
+    func microTimeThroughRFC3339() {
+        #expect(MicroTime("2026-11-29t01:02:03.000004z")?.microseconds == 1_795_914_123_000_004)
+        #expect(MicroTime("2026-11-29T01:02:03.1234567Z")?.microseconds == 1_795_914_123_123_456)
+        #expect(MicroTime("2026-02-30T00:00:00.000000Z") == nil)
+        #expect(MicroTime("2026-11-29T01:02:03.Z") == nil)
+        #expect(MicroTime("2026-11-29T01:02:03.000004+00:00") == nil)
     }
 }
