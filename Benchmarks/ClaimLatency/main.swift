@@ -33,7 +33,7 @@ do {
     guard await cache.synced(within: .seconds(30)) else { throw TestFailure("the cache did not sync") }
     let client = try KubernetesClient(credentials: credentials)
     let claims = LeaseEmailClaims(client: client, namespace: "identity-guard", index: cache.index, logger: quietLogger)
-    let withLeases = AdmissionHandler(reviewer: AdmissionReviewer(emailIndex: cache.index, emailArbiter: claims))
+    let withLeases = AdmissionHandler(reviewer: AdmissionReviewer(emailIndex: cache.index, emailClaims: claims))
     let local = AdmissionHandler(reviewer: AdmissionReviewer(emailIndex: cache.index, emailClaims: cache.index))
 
     func measure(_ handler: AdmissionHandler, _ bodies: [[UInt8]]) async throws -> [Duration] {

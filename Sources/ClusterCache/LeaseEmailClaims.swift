@@ -8,8 +8,9 @@ import NIOCore
 import NIOHTTP1
 public import ServiceLifecycle
 
-/// Email claims held by the apiserver: one `coordination.k8s.io/v1` Lease per normalized email, in the webhook's
-/// own namespace, so that every replica sees every other replica's claims and etcd's compare-and-swap decides.
+/// Email claims held by the apiserver (``IdentityRules/EmailDecider/apiserver``): one `coordination.k8s.io/v1`
+/// Lease per normalized email, in the webhook's own namespace, so that every replica sees every other replica's
+/// claims and etcd's compare-and-swap decides.
 ///
 /// A claim is an atomic create of the Lease (`holderIdentity` = the User, `leaseDurationSeconds` = the
 /// reservation TTL). A conflict (409) reads the Lease: held by the same User or expired, it is taken over with
@@ -18,9 +19,9 @@ public import ServiceLifecycle
 /// ``releaseDelay`` later (so that every replica's watch has shown it too), the claim has done its work and its
 /// Lease is deleted; a Lease whose User never appeared expires, and a periodic sweep deletes expired ones. A
 /// claim that could not be made (the apiserver unreachable, refusing, or slower than ``callTimeout``) is
-/// ``EmailArbitration/unavailable(_:)``: the webhook refuses, and a Lease the failed call may still
+/// ``IdentityRules/EmailDecision/unavailable(_:)``: the webhook refuses, and a Lease the failed call may still
 /// have created is deleted once the apiserver answers again. Leases are read and written as ``Lease`` values.
-public final class LeaseEmailClaims: EmailArbiter, Service, Sendable {
+public final class LeaseEmailClaims: EmailClaims, Service, Sendable {
     /// The label every claim Lease carries (the sweep lists by it).
     public static let managedBy = "\(Lease.managedByLabel.key)=\(Lease.managedByLabel.value)"
 
@@ -73,19 +74,24 @@ public final class LeaseEmailClaims: EmailArbiter, Service, Sendable {
 
     var collection: String { "/apis/coordination.k8s.io/v1/namespaces/\(namespace)/leases" }
 
-    // MARK: - EmailArbiter
+    // MARK: - EmailClaims
 
-    public func isSettled(_ claim: EmailClaim) -> Bool {
-        index.isStored(name: claim.userName, normalizedEmail: claim.normalizedEmail)
+    public var decider: EmailDecider { .apiserver }
+
+    /// Granted when the watch already shows the User stored with the email (nothing to claim); else nil: the
+    /// apiserver must be asked.
+    public func decideAtOnce(_ claim: EmailClaim) -> EmailDecision? {
+        index.isStored(name: claim.userName, normalizedEmail: claim.normalizedEmail) ? .granted : nil
     }
 
-    public func arbitrate(_ claim: EmailClaim) async -> EmailArbitration {
+    /// Claims the email with a Lease: created or taken over, held by another User, or no answer in time.
+    public func decide(_ claim: EmailClaim) async -> EmailDecision {
         let start = ContinuousClock.now
         let pending = Pending(lease: Self.leaseName(for: claim.normalizedEmail), user: claim.userName,
                               normalizedEmail: claim.normalizedEmail)
-        let result: EmailArbitration
+        let result: EmailDecision
         do throws(KubernetesError) {
-            result = try await withDeadline(callTimeout) { () async throws(KubernetesError) -> EmailArbitration in
+            result = try await withDeadline(callTimeout) { () async throws(KubernetesError) -> EmailDecision in
                 try await self.take(pending)
             }
         } catch {
@@ -109,7 +115,7 @@ public final class LeaseEmailClaims: EmailArbiter, Service, Sendable {
     }
 
     /// Create, or read and take over: the compare-and-swap through the apiserver.
-    private func take(_ pending: Pending) async throws(KubernetesError) -> EmailArbitration {
+    private func take(_ pending: Pending) async throws(KubernetesError) -> EmailDecision {
         for _ in 0..<3 {
             let created = try await call(.POST, collection, body: lease(pending, resourceVersion: nil).json)
             if created.status == 201 { return .granted }
