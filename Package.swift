@@ -218,7 +218,7 @@ let package = Package(
         ),
         .testTarget(
             name: "IdentityGuardCLITests",
-            dependencies: ["KubeJSON", "IdentityRules", "IdentityGuardCLI", "IdentityGuardTesting"],
+            dependencies: ["KubeJSON", "IdentityRules", "IdentityGuardCLI", "IdentityGuardTesting", "Manifests"],
             swiftSettings: strictSettings
         ),
         .testTarget(
