@@ -6,77 +6,57 @@ public import KubeJSON
 ///
 /// The webhook only sees writes; Gatekeeper's audit and Kyverno's background scans report what was stored before
 /// them or around them. Each object is evaluated as an UPDATE of itself (so a User never clashes with itself)
-/// by the engine the webhook runs, against an index of every stored User, and reported as
-/// `cluster:KIND/NAME`. `identity.user-exists` is on (deny) unless the configuration sets it: a dangling
-/// Identity is worth reporting even where the webhook lets it through.
+/// by the engine the webhook runs, and by the ``CrossObjectChecks`` against a ``StoredUserIndex`` of every stored
+/// User; each finding names its object (``IdentityRules/ObjectReference``), printed `cluster:KIND/NAME`.
+/// `identity.user-exists` is on (deny) unless the configuration sets it: a dangling Identity is worth reporting
+/// even where the webhook lets it through.
 public struct ClusterAuditor: Sendable {
-    public let engine: RuleEngine
+    /// The enforcement of every rule in this audit: the configuration's, `identity.user-exists` at deny unless
+    /// it sets it.
+    public let configuration: RuleConfiguration
+    /// The rules about one object; the ``CrossObjectChecks`` are off in it.
+    private let engine: RuleEngine
+    private let crossObject: CrossObjectChecks
 
-    /// The engine for `configuration`, with `identity.user-exists` at deny unless the configuration sets it.
+    /// The audit for `configuration`, with `identity.user-exists` at deny unless the configuration sets it.
     public init(configuration: RuleConfiguration = .defaults) {
         var overrides = configuration.overrides
         let userExists = IdentityUserExistsRule().id
         if overrides[userExists] == nil { overrides[userExists] = .deny }
         let effective = (try? RuleConfiguration(overrides: overrides)) ?? configuration
-        engine = RuleEngine(configuration: effective)
+        for id in CrossObjectChecks.ruleIDs { overrides[id] = .off }
+        self.configuration = effective
+        engine = RuleEngine(configuration: (try? RuleConfiguration(overrides: overrides)) ?? effective)
+        crossObject = CrossObjectChecks(configuration: effective)
     }
 
-    /// The audit of `users` and `identities` as stored (whole objects, as listed).
-    public func audit(users: [JSONObject], identities: [JSONObject]) -> CheckReport {
-        var index = InMemoryEmailIndex()
-        var uids: [String: String] = [:]
-        for user in users {
-            guard let name = user["metadata"]?["name"]?.stringValue else { continue }
-            index.upsert(name: name, email: user["spec"]?["email"]?.stringValue)
-            uids[name] = user["metadata"]?["uid"]?.stringValue
-        }
-        var summary = CheckSummary()
-        var reports: [CheckReport.FileReport] = []
+    /// The audit of `users` and `identities` as stored (whole objects, as listed): a section per kind, objects in
+    /// name order.
+    public func audit(users: [JSONObject], identities: [JSONObject]) -> FindingReport {
+        let index = StoredUserIndex(users: users)
+        var report = FindingReport()
         for (kind, objects) in [(ResourceKind.user, users), (.identity, identities)] {
-            var verdicts: [DocumentVerdict] = []
+            report.sections.append(FindingReport.Section(name: "cluster:\(kind.kind)"))
             let sorted = objects.sorted { Self.name(of: $0) < Self.name(of: $1) }
             for (offset, object) in sorted.enumerated() {
-                let verdict = audit(object, kind: kind, ordinal: offset + 1, index: index, uids: uids)
-                summary.documents += 1
-                summary.checked += 1
-                if verdict.isDenied { summary.denied += 1 }
-                if verdict.isWarned { summary.warnings += 1 }
-                verdicts.append(verdict)
+                report.append(verdict(on: object, kind: kind, ordinal: offset + 1, index: index))
             }
-            reports.append(CheckReport.FileReport(name: "cluster:\(kind.kind)", verdicts: verdicts, error: nil))
         }
-        return CheckReport(files: reports, summary: summary)
+        return report
     }
 
-    private func audit(_ object: JSONObject, kind: ResourceKind, ordinal: Int, index: InMemoryEmailIndex,
-                       uids: [String: String]) -> DocumentVerdict
+    /// The verdict on one stored object against `index`, which must hold every stored User: the step an audit
+    /// takes for each object as it goes past. Its findings are in field order, a uid mismatch last.
+    public func verdict(on object: JSONObject, kind: ResourceKind, ordinal: Int, index: StoredUserIndex)
+        -> ObjectVerdict
     {
-        let name = Self.name(of: object)
-        let place = "cluster:\(kind.kind)/\(name)"
-        let document = ManifestDocument(file: place, index: ordinal, sourceDocument: 0, value: .object(object),
-                                        positions: .unplaced)
+        let reference = ObjectReference(of: .object(object), governed: kind)
         let subject = RuleSubject(kind: kind, operation: .update, object: object, oldObject: object,
                                   emailIndex: index)
-        var found = engine.validate(subject).findings.map { ($0.violation, $0.enforcement) }
-        if kind == .identity, let mismatch = uidMismatch(object, uids: uids) { found.append(mismatch) }
-        let findings = found.map { violation, enforcement in
-            ManifestFinding(file: place, position: nil, document: ordinal, kind: kind.kind, name: name,
-                            rule: violation.ruleID, enforcement: enforcement, field: violation.field,
-                            message: violation.message)
-        }
-        return DocumentVerdict(document: document, kind: kind, findings: findings)
-    }
-
-    /// `user.uid` set and naming a stored User whose uid is another: reported under `identity.user-exists`.
-    private func uidMismatch(_ identity: JSONObject, uids: [String: String]) -> (Violation, Enforcement)? {
-        let rule = IdentityUserExistsRule().id
-        guard let enforcement = engine.configuration.enforcement(for: rule), enforcement != .off,
-            let user = identity["user"]?["name"]?.stringValue, let uid = identity["user"]?["uid"]?.stringValue,
-            !uid.isEmpty, let stored = uids[user], stored != uid
-        else { return nil }
-        let violation = Violation(rule: rule, field: FieldPath("user", "uid"), type: .invalid, badValue: .string(uid),
-                                  detail: "does not match the uid of User \(GoQuote.quote(user)) (\(stored))")
-        return (violation, enforcement)
+        var found = engine.ordered(engine.validate(subject).findings + crossObject.findings(subject))
+        if let mismatch = crossObject.uidMismatch(subject, index: index) { found.append(mismatch) }
+        let findings = found.map { ObjectFinding(object: reference, location: nil, finding: $0) }
+        return ObjectVerdict(object: reference, ordinal: ordinal, kind: kind, findings: findings)
     }
 
     private static func name(of object: JSONObject) -> String {

@@ -5,8 +5,8 @@ import Manifests
 import Testing
 
 /// The audit's output in every format, byte for byte, for stored objects that exercise every finding the audit
-/// makes: pinned before findings name objects instead of faking a file per object, so that the change shows
-/// that no byte moved.
+/// makes: the expectations were written by the audit before findings named objects (when it faked a file per
+/// object in Manifests), so that the move to ``ClusterAudit`` and the findings model changed no byte.
 @Suite("identity-guard audit: exact output of every format")
 struct AuditOutputTests {
     static func user(_ name: String, uid: String, _ spec: JSONValue) -> JSONObject {
@@ -44,7 +44,7 @@ struct AuditOutputTests {
     ]
 
     static let auditor = ClusterAuditor()
-    static var report: CheckReport { auditor.audit(users: users, identities: identities) }
+    static var report: FindingReport { auditor.audit(users: users, identities: identities) }
 
     @Test("text: cluster:KIND/NAME per finding, then the summary; exit status 1")
     func text() {
@@ -59,7 +59,7 @@ struct AuditOutputTests {
 
     @Test("sarif: the artifact is the object, without a region")
     func sarif() {
-        #expect(SARIFReporter.render(Self.report, configuration: Self.auditor.engine.configuration) == Self.expectedSARIF)
+        #expect(SARIFReporter.render(Self.report, configuration: Self.auditor.configuration) == Self.expectedSARIF)
     }
 
     @Test("junit: a suite per kind, a case per object")
