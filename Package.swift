@@ -66,7 +66,7 @@ let package = Package(
                 "IdentityRules",
                 "Admission",
                 "ClusterCache",
-                "Manifests",
+                "ClusterAudit",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdCore", package: "hummingbird"),
                 .product(name: "HummingbirdTLS", package: "hummingbird"),
@@ -115,6 +115,21 @@ let package = Package(
             dependencies: ["KubeJSON", "IdentityRules", .product(name: "Yams", package: "Yams")],
             swiftSettings: strictSettings
         ),
+        // The audit of stored objects: each by the rules, plus the checks across objects over an index of the
+        // stored Users; once (`audit`) or periodically over the cluster cache's objects (`serve --audit-interval`).
+        .target(
+            name: "ClusterAudit",
+            dependencies: [
+                "KubeJSON",
+                "IdentityRules",
+                "ClusterCache",
+                .product(name: "CoreMetrics", package: "swift-metrics"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ],
+            swiftSettings: strictSettings
+        ),
         // The command line as a testable library.
         .target(
             name: "IdentityGuardCLI",
@@ -124,6 +139,7 @@ let package = Package(
                 "WebhookServer",
                 "Manifests",
                 "ClusterCache",
+                "ClusterAudit",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
@@ -187,6 +203,11 @@ let package = Package(
             swiftSettings: strictSettings
         ),
         .testTarget(
+            name: "ClusterAuditTests",
+            dependencies: ["KubeJSON", "IdentityRules", "ClusterAudit"],
+            swiftSettings: strictSettings
+        ),
+        .testTarget(
             name: "ClusterCacheTests",
             dependencies: [
                 "KubeJSON",
@@ -218,7 +239,7 @@ let package = Package(
         ),
         .testTarget(
             name: "IdentityGuardCLITests",
-            dependencies: ["KubeJSON", "IdentityRules", "IdentityGuardCLI", "IdentityGuardTesting", "Manifests"],
+            dependencies: ["KubeJSON", "IdentityRules", "IdentityGuardCLI", "IdentityGuardTesting", "ClusterAudit"],
             swiftSettings: strictSettings
         ),
         .testTarget(
@@ -248,7 +269,7 @@ let package = Package(
                 "WebhookServer",
                 "IdentityGuardCLI",
                 "IdentityGuardTesting",
-                "Manifests",
+                "ClusterAudit",
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "NIOHTTP1", package: "swift-nio"),
                 .product(name: "NIOSSL", package: "swift-nio-ssl"),

@@ -1,4 +1,5 @@
 public import ArgumentParser
+import ClusterAudit
 public import ClusterCache
 import Foundation
 import IdentityRules

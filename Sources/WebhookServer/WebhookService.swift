@@ -1,5 +1,5 @@
 import Admission
-import Manifests
+public import ClusterAudit
 public import ClusterCache
 #if canImport(FoundationEssentials)
 import FoundationEssentials

@@ -1,9 +1,9 @@
+import ClusterAudit
 import ClusterCache
 import Foundation
 import IdentityGuardCLI
 import IdentityGuardTesting
 import IdentityRules
-import Manifests
 import MetricsTestKit
 import WebhookServer
 import KubeJSON

@@ -1,7 +1,7 @@
 @testable import IdentityGuardCLI
+import ClusterAudit
 import IdentityRules
 import KubeJSON
-import Manifests
 import Testing
 
 /// The audit's output in every format, byte for byte, for stored objects that exercise every finding the audit

@@ -6,7 +6,6 @@ import FoundationEssentials
 import Foundation
 #endif
 public import IdentityRules
-public import Manifests
 public import Logging
 import NIOConcurrencyHelpers
 public import ServiceLifecycle
