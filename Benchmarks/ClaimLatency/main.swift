@@ -1,5 +1,5 @@
 // What an email claim costs: admissions through AdmissionHandler (decode → rules → encode), with and without a
-// Lease claim in a real kube-apiserver (envtest), and the same non-claiming admission without any arbiter.
+// Lease claim in a real kube-apiserver (envtest), and the same non-claiming admission with local claims only.
 // Built only on request; needs KUBEBUILDER_ASSETS and kubectl (to render deploy/'s CRD):
 //
 //   IDENTITY_GUARD_BENCHMARKS=1 swift run -c release claim-latency [COUNT]

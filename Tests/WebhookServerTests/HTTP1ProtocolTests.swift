@@ -111,7 +111,7 @@ struct HTTP1ProtocolTests {
 }
 
 /// Email claims that grant every email after a pause, as the apiserver would, so an answer waits off the event loop.
-struct SlowArbiter: EmailClaims {
+struct SlowLeaseClaims: EmailClaims {
     var decider: EmailDecider { .apiserver }
 
     func decideAtOnce(_ claim: EmailClaim) -> EmailDecision? { nil }
@@ -127,7 +127,7 @@ extension HTTP1ProtocolTests {
     func pipelinedBehindArbitration() async throws {
         let pki = try TestPKI()
         defer { pki.remove() }
-        let handler = AdmissionHandler(reviewer: AdmissionReviewer(emailClaims: SlowArbiter()))
+        let handler = AdmissionHandler(reviewer: AdmissionReviewer(emailClaims: SlowLeaseClaims()))
         let server = try await RunningServer.start(pki: pki, handler: handler)
         do {
             let connection = try await RawConnection.connect(port: server.webhookPort, tls: try server.rawClientTLS())
