@@ -118,6 +118,21 @@ let package = Package(
             dependencies: ["KubeJSON", "IdentityRules", .product(name: "Yams", package: "Yams")],
             swiftSettings: strictSettings
         ),
+        // The audit of stored objects: each by the rules, plus the checks across objects over an index of the
+        // stored Users; once (`audit`) or periodically over the cluster cache's objects (`serve --audit-interval`).
+        .target(
+            name: "ClusterAudit",
+            dependencies: [
+                "KubeJSON",
+                "IdentityRules",
+                "ClusterCache",
+                .product(name: "CoreMetrics", package: "swift-metrics"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ],
+            swiftSettings: strictSettings
+        ),
         // The composition root of `serve` (controller-runtime's manager, in small): builds the object graph from
         // options, owns the apiserver client and the metrics registry, and decides the start and stop order.
         .target(
@@ -127,7 +142,7 @@ let package = Package(
                 "IdentityRules",
                 "Admission",
                 "ClusterCache",
-                "Manifests",
+                "ClusterAudit",
                 "WebhookServer",
                 .product(name: "CoreMetrics", package: "swift-metrics"),
                 .product(name: "Logging", package: "swift-log"),
@@ -146,6 +161,7 @@ let package = Package(
                 "WebhookServer",
                 "Manifests",
                 "ClusterCache",
+                "ClusterAudit",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
@@ -207,12 +223,18 @@ let package = Package(
             swiftSettings: strictSettings
         ),
         .testTarget(
+            name: "ClusterAuditTests",
+            dependencies: ["KubeJSON", "IdentityRules", "ClusterAudit"],
+            swiftSettings: strictSettings
+        ),
+        .testTarget(
             name: "ClusterCacheTests",
             dependencies: [
                 "KubeJSON",
                 "IdentityRules",
                 "Admission",
                 "ClusterCache",
+                "SystemSupport",
                 "IdentityGuardTesting",
                 .product(name: "NIOCore", package: "swift-nio"),
             ],
@@ -249,7 +271,7 @@ let package = Package(
         ),
         .testTarget(
             name: "IdentityGuardCLITests",
-            dependencies: ["KubeJSON", "IdentityRules", "IdentityGuardCLI", "IdentityGuardTesting"],
+            dependencies: ["KubeJSON", "IdentityRules", "IdentityGuardCLI", "IdentityGuardTesting", "ClusterAudit"],
             swiftSettings: strictSettings
         ),
         .testTarget(
@@ -280,7 +302,7 @@ let package = Package(
                 "IdentityGuardService",
                 "IdentityGuardCLI",
                 "IdentityGuardTesting",
-                "Manifests",
+                "ClusterAudit",
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "NIOHTTP1", package: "swift-nio"),
                 .product(name: "NIOSSL", package: "swift-nio-ssl"),

@@ -1,5 +1,5 @@
 // What an email claim costs: admissions through AdmissionHandler (decode → rules → encode), with and without a
-// Lease claim in a real kube-apiserver (envtest), and the same non-claiming admission without any arbiter.
+// Lease claim in a real kube-apiserver (envtest), and the same non-claiming admission with local claims only.
 // Built only on request; needs KUBEBUILDER_ASSETS and kubectl (to render deploy/'s CRD):
 //
 //   IDENTITY_GUARD_BENCHMARKS=1 swift run -c release claim-latency [COUNT]
@@ -33,7 +33,7 @@ do {
     guard await cache.synced(within: .seconds(30)) else { throw TestFailure("the cache did not sync") }
     let client = try KubernetesClient(credentials: credentials)
     let claims = LeaseEmailClaims(client: client, namespace: "identity-guard", index: cache.index, logger: quietLogger)
-    let withLeases = AdmissionHandler(reviewer: AdmissionReviewer(emailIndex: cache.index, emailArbiter: claims))
+    let withLeases = AdmissionHandler(reviewer: AdmissionReviewer(emailIndex: cache.index, emailClaims: claims))
     let local = AdmissionHandler(reviewer: AdmissionReviewer(emailIndex: cache.index, emailClaims: cache.index))
 
     func measure(_ handler: AdmissionHandler, _ bodies: [[UInt8]]) async throws -> [Duration] {

@@ -2,6 +2,7 @@
 // what it read. Nothing may crash; every finding must have a position inside the text (lines counted as YAML
 // counts them: the first finding, a file with lone CR line breaks, is now a regression test).
 import Foundation
+import IdentityRules
 import Manifests
 
 @_cdecl("LLVMFuzzerTestOneInput")
@@ -17,7 +18,7 @@ public func fuzzOne(_ start: UnsafeRawPointer?, _ count: Int) -> CInt {
         }
     }
     for finding in report.findings {
-        guard let position = finding.position else { continue }
+        guard let position = finding.location?.position else { continue }
         precondition(position.line >= 1 && position.line <= lines, "a finding outside the text")
     }
     _ = ManifestMutator().mutate(file).rewrittenText

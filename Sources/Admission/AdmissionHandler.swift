@@ -35,13 +35,13 @@ public struct AdmissionHandler: Sendable {
         return Answer(outcome: outcome, request: request, body: outcome.response.encoded())
     }
 
-    /// Whether `answer` allowed a new email that the cluster-wide arbiter must still confirm (see
+    /// Whether `answer` allowed a new email that the apiserver must still decide (see
     /// ``AdmissionReviewer/needsArbitration(_:)``); false on the fast path.
     public func needsArbitration(_ answer: Answer) -> Bool {
         reviewer.needsArbitration(answer.outcome)
     }
 
-    /// `answer` once the arbiter has decided its email claim: unchanged when granted, else refused.
+    /// `answer` once the apiserver has decided its email claim: unchanged when granted, else refused.
     public func arbitrate(_ answer: Answer) async -> Answer {
         let outcome = await reviewer.arbitrate(answer.request, outcome: answer.outcome)
         return Answer(outcome: outcome, request: answer.request, body: outcome.response.encoded())

@@ -24,8 +24,11 @@ public struct AdmissionOutcome: Sendable {
     /// The ids of the rules that found something (denied, warned or mutated).
     public var ruleIDs: [RuleID]
     public var dryRun: Bool
-    /// The email this admission claimed (an allowed, non-dry-run User CREATE/UPDATE with a claimer), if any.
+    /// The email this admission claims (an allowed, non-dry-run User CREATE/UPDATE), if any.
     public var emailClaim: EmailClaim?
+    /// Whether ``emailClaim`` still waits for the apiserver's decision (``AdmissionReviewer/arbitrate(_:outcome:)``),
+    /// which the server then awaits off the event loop.
+    public var awaitsEmailDecision = false
 
     public init(
         response: AdmissionResponse,

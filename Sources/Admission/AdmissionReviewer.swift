@@ -11,61 +11,38 @@ import KubeJSON
 public struct AdmissionReviewer: Sendable {
     public let engine: RuleEngine
     public let emailIndex: any EmailIndex
-    /// Reserves the email of an allowed User CREATE/UPDATE in this process (the cluster cache); nil reserves
-    /// nothing.
-    public let emailClaims: (any EmailClaiming)?
-    /// Decides new emails for the whole cluster (Leases in the apiserver); nil trusts this process alone.
-    public let emailArbiter: (any EmailArbiter)?
+    /// Decides the email of an allowed, non-dry-run User CREATE/UPDATE: this replica's reservations or Lease
+    /// claims in the apiserver; nil claims nothing (the offline checks, tests).
+    public let emailClaims: (any EmailClaims)?
+    /// Whether `user.email-unique` is on: with it off no email is claimed (nothing would read the claim).
+    private let claimsEmails: Bool
 
     public init(
         engine: RuleEngine = RuleEngine(),
         emailIndex: any EmailIndex = InMemoryEmailIndex(),
-        emailClaims: (any EmailClaiming)? = nil,
-        emailArbiter: (any EmailArbiter)? = nil
+        emailClaims: (any EmailClaims)? = nil
     ) {
         self.engine = engine
         self.emailIndex = emailIndex
         self.emailClaims = emailClaims
-        self.emailArbiter = emailArbiter
+        claimsEmails = emailClaims != nil
+            && (engine.configuration.enforcement(for: UserEmailUniqueRule().id) ?? .deny) != .off
     }
 
-    /// Whether `outcome` allowed a User to take an email that the cluster does not yet show as that User's:
-    /// only then does ``arbitrate(_:outcome:)`` ask the arbiter (no call for most UPDATEs, any Identity, dry
-    /// runs, denials, or with `user.email-unique` off).
+    /// Whether `outcome` allowed a User to take an email that ``emailClaims`` could not decide at once: only
+    /// then does ``arbitrate(_:outcome:)`` wait for the apiserver (no call for most UPDATEs, any Identity, dry
+    /// runs, denials, this replica's reservations, or with `user.email-unique` off).
     public func needsArbitration(_ outcome: AdmissionOutcome) -> Bool {
-        guard let emailArbiter, let claim = outcome.emailClaim, outcome.response.allowed, !outcome.dryRun,
-            (engine.configuration.enforcement(for: UserEmailUniqueRule().id) ?? .deny) != .off
-        else { return false }
-        return !emailArbiter.isSettled(claim)
+        outcome.awaitsEmailDecision
     }
 
-    /// Asks the arbiter for the email `outcome` claims. Granted: `outcome` stands. Held by another User: the
-    /// request is evaluated again with that User holding the email, so it is refused (or warned) exactly like
-    /// any duplicate. Arbiter unreachable: refused — the webhook fails closed.
+    /// Waits for the decision on the email `outcome` claims. Granted: `outcome` stands. Held by another User:
+    /// the request is evaluated again with that User holding the email, so it is refused (or warned) exactly like
+    /// any duplicate. No decision to be had: refused — the webhook fails closed.
     public func arbitrate(_ request: AdmissionRequest, outcome: AdmissionOutcome) async -> AdmissionOutcome {
-        guard let emailArbiter, let claim = outcome.emailClaim else { return outcome }
-        let arbitration = await emailArbiter.arbitrate(claim)
-        if arbitration != .granted { emailClaims?.release(claim) }
-        switch arbitration {
-        case .granted:
-            return outcome
-        case .heldBy(let holder):
-            let index = OverlayEmailIndex(base: emailIndex, normalizedEmail: claim.normalizedEmail,
-                                          holder: EmailHolder(name: holder))
-            // The request gave a subject a moment ago; should it not now, refuse rather than allow a lost claim.
-            guard case .subject(let subject) = subject(of: request, index: index) else {
-                return errored(request, kind: outcome.kind, name: outcome.name, code: 500,
-                               "the email of User \(GoQuote.quote(claim.userName)) is held by User "
-                                   + "\(GoQuote.quote(holder)), and the request cannot be evaluated again")
-            }
-            var decided = validate(subject, request: request, claiming: false)
-            decided.emailClaim = nil
-            return decided
-        case .unavailable(let reason):
-            return errored(request, kind: outcome.kind, name: outcome.name, code: 500,
-                           "cannot confirm that the email of User \(GoQuote.quote(claim.userName)) is unique in "
-                               + "the cluster: \(reason); refused, the webhook fails closed")
-        }
+        guard outcome.awaitsEmailDecision, let emailClaims, let claim = outcome.emailClaim else { return outcome }
+        let decision = await emailClaims.decide(claim)
+        return settle(outcome, decision: decision, claim: claim, subject: nil, request: request)
     }
 
     public func review(_ request: AdmissionRequest, as webhook: WebhookType) -> AdmissionOutcome {
@@ -95,6 +72,11 @@ public struct AdmissionReviewer: Sendable {
         case subject(RuleSubject)
         case unusable(String)
         case notEvaluated
+
+        var subject: RuleSubject? {
+            if case .subject(let subject) = self { return subject }
+            return nil
+        }
     }
 
     private func subject(of request: AdmissionRequest, index: any EmailIndex) -> SubjectOrReason {
@@ -122,8 +104,8 @@ public struct AdmissionReviewer: Sendable {
                          dryRun: request.dryRun)
     }
 
-    private func validate(_ subject: RuleSubject, request: AdmissionRequest, claiming: Bool = true,
-                          isRetry: Bool = false) -> AdmissionOutcome
+    private func validate(_ subject: RuleSubject, request: AdmissionRequest, claiming: Bool = true)
+        -> AdmissionOutcome
     {
         let evaluation = engine.validate(subject)
         let warnings = evaluation.warnings.map(\.message)
@@ -136,22 +118,49 @@ public struct AdmissionReviewer: Sendable {
             return AdmissionOutcome(response: response, decision: .denied, kind: subject.kind, name: subject.name,
                                     ruleIDs: ruleIDs, dryRun: request.dryRun)
         }
-        var claim = emailClaim(for: subject, dryRun: request.dryRun)
-        if claiming, let wanted = claim, let emailClaims, !emailClaims.claim(wanted) {
-            // Another request reserved this email between our look and our claim: look again, now seeing it
-            // (denied when user.email-unique denies; otherwise allowed without a reservation).
-            if !isRetry { return validate(subject, request: request, claiming: claiming, isRetry: true) }
-            claim = nil
-        }
-        return AdmissionOutcome(
+        var outcome = AdmissionOutcome(
             response: AdmissionResponse(for: request).warning(warnings),
             decision: warnings.isEmpty ? .allowed : .warned,
             kind: subject.kind,
             name: subject.name,
             ruleIDs: ruleIDs,
             dryRun: request.dryRun,
-            emailClaim: claim
+            emailClaim: claiming ? emailClaim(for: subject, dryRun: request.dryRun) : nil
         )
+        guard claimsEmails, let emailClaims, let claim = outcome.emailClaim else { return outcome }
+        guard let decision = emailClaims.decideAtOnce(claim) else {
+            outcome.awaitsEmailDecision = true
+            return outcome
+        }
+        return settle(outcome, decision: decision, claim: claim, subject: subject, request: request)
+    }
+
+    /// `outcome` once its email is decided: unchanged when granted; evaluated again, claiming nothing, with the
+    /// holder holding the email when another User holds it; refused with 500 when no decision could be had.
+    /// `subject` is the request's, when at hand (it is built again from `request` otherwise).
+    private func settle(_ outcome: AdmissionOutcome, decision: EmailDecision, claim: EmailClaim,
+                        subject: RuleSubject?, request: AdmissionRequest) -> AdmissionOutcome
+    {
+        switch decision {
+        case .granted:
+            var granted = outcome
+            granted.awaitsEmailDecision = false
+            return granted
+        case .heldBy(let holder):
+            // The request gave a subject a moment ago; should it not now, refuse rather than allow a lost claim.
+            guard var again = subject ?? self.subject(of: request, index: emailIndex).subject else {
+                return errored(request, kind: outcome.kind, name: outcome.name, code: 500,
+                               "the email of User \(GoQuote.quote(claim.userName)) is held by User "
+                                   + "\(GoQuote.quote(holder)), and the request cannot be evaluated again")
+            }
+            again.emailIndex = OverlayEmailIndex(base: emailIndex, normalizedEmail: claim.normalizedEmail,
+                                                 holder: EmailHolder(name: holder))
+            return validate(again, request: request, claiming: false)
+        case .unavailable(let reason):
+            return errored(request, kind: outcome.kind, name: outcome.name, code: 500,
+                           "cannot confirm that the email of User \(GoQuote.quote(claim.userName)) is unique in "
+                               + "the cluster: \(reason); refused, the webhook fails closed")
+        }
     }
 
     private func mutate(_ subject: RuleSubject, request: AdmissionRequest) -> AdmissionOutcome {

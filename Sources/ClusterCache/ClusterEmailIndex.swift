@@ -10,10 +10,12 @@ import NIOConcurrencyHelpers
 ///
 /// The webhook asks it which Users hold an email (`user.email-unique`) and whether a User exists
 /// (`identity.user-exists`). Between an allowed CREATE/UPDATE and the watch event that shows the stored User,
-/// the email is *reserved* for that name (README, "Unique emails against the live cluster"): ``claim(_:)`` checks and reserves under one lock, so two
-/// concurrent requests for one email cannot both be allowed by this replica. A reservation ends when the watch
-/// shows the User with that email, or after ``reservationTTL`` (the request may have failed later in the chain).
-public final class ClusterEmailIndex: EmailIndex, EmailClaiming, Sendable {
+/// the email is *reserved* for that name (README, "Unique emails against the live cluster"): as
+/// ``IdentityRules/EmailClaims`` deciding on this replica (``IdentityRules/EmailDecider/replica``),
+/// ``claim(_:)`` checks and reserves under one lock, so two concurrent requests for one email cannot both be
+/// allowed by this replica. A reservation ends when the watch shows the User with that email, or after
+/// ``reservationTTL`` (the request may have failed later in the chain).
+public final class ClusterEmailIndex: EmailIndex, EmailClaims, Sendable {
     private struct Reservation {
         var name: String
         var expires: ContinuousClock.Instant
@@ -51,36 +53,43 @@ public final class ClusterEmailIndex: EmailIndex, EmailClaiming, Sendable {
         state.withLockedValue { $0.users.containsUser(named: name) }
     }
 
-    // MARK: - Reservations
+    // MARK: - Reservations (EmailClaims)
+
+    public var decider: EmailDecider { .replica }
+
+    /// Reserves the email at once: granted, or held by the User that holds or has reserved it.
+    public func decideAtOnce(_ claim: EmailClaim) -> EmailDecision? {
+        reserve(claim).map(EmailDecision.heldBy) ?? .granted
+    }
+
+    public func decide(_ claim: EmailClaim) async -> EmailDecision {
+        decideAtOnce(claim) ?? .granted
+    }
 
     /// Reserves `claim.normalizedEmail` for `claim.userName` unless another User holds or has reserved it;
     /// returns whether it did. Re-claiming one's own email refreshes the reservation.
     public func claim(_ claim: EmailClaim) -> Bool {
+        reserve(claim) == nil
+    }
+
+    /// Reserves the email, or returns the other User that holds it (stored first, else reserved).
+    private func reserve(_ claim: EmailClaim) -> String? {
         let now = clock.now
         let expires = now.advanced(by: reservationTTL)
         return state.withLockedValue { state in
             let email = claim.normalizedEmail
-            if state.users.userNames(forNormalizedEmail: email).contains(where: { $0 != claim.userName }) {
-                return false
+            if let holder = state.users.userNames(forNormalizedEmail: email).first(where: { $0 != claim.userName }) {
+                return holder
             }
             var reservations = (state.reservations[email] ?? []).filter { $0.expires > now }
-            if reservations.contains(where: { $0.name != claim.userName }) {
+            if let other = reservations.first(where: { $0.name != claim.userName }) {
                 state.reservations[email] = reservations
-                return false
+                return other.name
             }
             reservations.removeAll { $0.name == claim.userName }
             reservations.append(Reservation(name: claim.userName, expires: expires))
             state.reservations[email] = reservations
-            return true
-        }
-    }
-
-    /// Drops the reservation `claim` made, if it is still there.
-    public func release(_ claim: EmailClaim) {
-        state.withLockedValue { state in
-            guard var list = state.reservations[claim.normalizedEmail] else { return }
-            list.removeAll { $0.name == claim.userName }
-            state.reservations[claim.normalizedEmail] = list.isEmpty ? nil : list
+            return nil
         }
     }
 

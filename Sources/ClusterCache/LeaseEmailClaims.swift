@@ -8,8 +8,9 @@ import NIOCore
 import NIOHTTP1
 public import ServiceLifecycle
 
-/// Email claims held by the apiserver: one `coordination.k8s.io/v1` Lease per normalized email, in the webhook's
-/// own namespace, so that every replica sees every other replica's claims and etcd's compare-and-swap decides.
+/// Email claims held by the apiserver (``IdentityRules/EmailDecider/apiserver``): one `coordination.k8s.io/v1`
+/// Lease per normalized email, in the webhook's own namespace, so that every replica sees every other replica's
+/// claims and etcd's compare-and-swap decides.
 ///
 /// A claim is an atomic create of the Lease (`holderIdentity` = the User, `leaseDurationSeconds` = the
 /// reservation TTL). A conflict (409) reads the Lease: held by the same User or expired, it is taken over with
@@ -17,12 +18,12 @@ public import ServiceLifecycle
 /// another User and live, the email is that User's. Once the watch shows the User stored with the email, and
 /// ``releaseDelay`` later (so that every replica's watch has shown it too), the claim has done its work and its
 /// Lease is deleted; a Lease whose User never appeared expires, and a periodic sweep deletes expired ones. A
-/// claim that could not be made (the apiserver unreachable, refusing, or slower
-/// than ``callTimeout``) is ``EmailArbitration/unavailable(_:)``: the webhook refuses, and a Lease the failed
-/// call may still have created is deleted once the apiserver answers again.
-public final class LeaseEmailClaims: EmailArbiter, Service, Sendable {
+/// claim that could not be made (the apiserver unreachable, refusing, or slower than ``callTimeout``) is
+/// ``IdentityRules/EmailDecision/unavailable(_:)``: the webhook refuses, and a Lease the failed call may still
+/// have created is deleted once the apiserver answers again. Leases are read and written as ``Lease`` values.
+public final class LeaseEmailClaims: EmailClaims, Service, Sendable {
     /// The label every claim Lease carries (the sweep lists by it).
-    public static let managedBy = "app.kubernetes.io/managed-by=identity-guard"
+    public static let managedBy = "\(Lease.managedByLabel.key)=\(Lease.managedByLabel.value)"
 
     private struct Pending: Hashable {
         var lease: String
@@ -73,19 +74,24 @@ public final class LeaseEmailClaims: EmailArbiter, Service, Sendable {
 
     var collection: String { "/apis/coordination.k8s.io/v1/namespaces/\(namespace)/leases" }
 
-    // MARK: - EmailArbiter
+    // MARK: - EmailClaims
 
-    public func isSettled(_ claim: EmailClaim) -> Bool {
-        index.isStored(name: claim.userName, normalizedEmail: claim.normalizedEmail)
+    public var decider: EmailDecider { .apiserver }
+
+    /// Granted when the watch already shows the User stored with the email (nothing to claim); else nil: the
+    /// apiserver must be asked.
+    public func decideAtOnce(_ claim: EmailClaim) -> EmailDecision? {
+        index.isStored(name: claim.userName, normalizedEmail: claim.normalizedEmail) ? .granted : nil
     }
 
-    public func arbitrate(_ claim: EmailClaim) async -> EmailArbitration {
+    /// Claims the email with a Lease: created or taken over, held by another User, or no answer in time.
+    public func decide(_ claim: EmailClaim) async -> EmailDecision {
         let start = ContinuousClock.now
         let pending = Pending(lease: Self.leaseName(for: claim.normalizedEmail), user: claim.userName,
                               normalizedEmail: claim.normalizedEmail)
-        let result: EmailArbitration
+        let result: EmailDecision
         do throws(KubernetesError) {
-            result = try await withDeadline(callTimeout) { () async throws(KubernetesError) -> EmailArbitration in
+            result = try await withDeadline(callTimeout) { () async throws(KubernetesError) -> EmailDecision in
                 try await self.take(pending)
             }
         } catch {
@@ -109,53 +115,37 @@ public final class LeaseEmailClaims: EmailArbiter, Service, Sendable {
     }
 
     /// Create, or read and take over: the compare-and-swap through the apiserver.
-    private func take(_ pending: Pending) async throws(KubernetesError) -> EmailArbitration {
+    private func take(_ pending: Pending) async throws(KubernetesError) -> EmailDecision {
         for _ in 0..<3 {
-            let created = try await call(.POST, collection, body: lease(pending, resourceVersion: nil))
+            let created = try await call(.POST, collection, body: lease(pending, resourceVersion: nil).json)
             if created.status == 201 { return .granted }
             guard created.status == 409 else { throw refused(created, "creating Lease \(pending.lease)") }
             let read = try await call(.GET, collection + "/" + pending.lease)
             if read.status == 404 { continue }  // deleted in between: create again
-            guard read.status == 200, let current = read.body else { throw refused(read, "reading Lease") }
-            let holder = current["spec"]?["holderIdentity"]?.stringValue ?? ""
-            guard holder == pending.user || Self.isExpired(current) else { return .heldBy(holder) }
-            let version = current["metadata"]?["resourceVersion"]?.stringValue
+            guard read.status == 200, let current = read.body.flatMap(Lease.init(json:)) else {
+                throw refused(read, "reading Lease")
+            }
+            let holder = current.holderIdentity ?? ""
+            guard holder == pending.user || current.isExpired() else { return .heldBy(holder) }
             let updated = try await call(.PUT, collection + "/" + pending.lease,
-                                         body: lease(pending, resourceVersion: version))
+                                         body: lease(pending, resourceVersion: current.resourceVersion).json)
             if updated.status == 200 { return .granted }
             guard updated.status == 409 else { throw refused(updated, "taking over Lease \(pending.lease)") }
             // Another replica took it between our read and our update: it is theirs now.
             let winner = try await call(.GET, collection + "/" + pending.lease)
-            if let name = winner.body?["spec"]?["holderIdentity"]?.stringValue, name != pending.user {
+            if let name = winner.body.flatMap(Lease.init(json:))?.holderIdentity, name != pending.user {
                 return .heldBy(name)
             }
         }
         throw KubernetesError(.httpStatus(409), "Lease \(pending.lease) kept changing under the claim")
     }
 
-    private func lease(_ pending: Pending, resourceVersion: String?) -> JSONValue {
-        let now = MicroTime.now.description
-        var metadata = JSONObject([
-            .init(key: "name", value: .string(pending.lease)),
-            .init(key: "namespace", value: .string(namespace)),
-            .init(key: "labels", value: ["app.kubernetes.io/managed-by": "identity-guard"]),
-        ])
-        if let resourceVersion { metadata["resourceVersion"] = .string(resourceVersion) }
-        return [
-            "apiVersion": "coordination.k8s.io/v1", "kind": "Lease", "metadata": .object(metadata),
-            "spec": [
-                "holderIdentity": .string(pending.user),
-                "leaseDurationSeconds": .integer(max(1, duration.components.seconds)),
-                "acquireTime": .string(now), "renewTime": .string(now),
-            ],
-        ]
-    }
-
-    static func isExpired(_ lease: JSONValue, now: MicroTime = .now) -> Bool {
-        guard let renewed = lease["spec"]?["renewTime"]?.stringValue.flatMap(MicroTime.init),
-            case .integer(let seconds)? = lease["spec"]?["leaseDurationSeconds"]
-        else { return true }
-        return renewed.microseconds + seconds * 1_000_000 < now.microseconds
+    /// The Lease that claims `pending`'s email for its User from now on.
+    private func lease(_ pending: Pending, resourceVersion: String?) -> Lease {
+        let now = MicroTime.now
+        return Lease(name: pending.lease, namespace: namespace, resourceVersion: resourceVersion,
+                     holderIdentity: pending.user, acquireTime: now, renewTime: now,
+                     leaseDurationSeconds: max(1, duration.components.seconds))
     }
 
     private func call(_ method: HTTPMethod, _ path: String, body: JSONValue? = nil)
@@ -225,9 +215,8 @@ public final class LeaseEmailClaims: EmailArbiter, Service, Sendable {
     private func delete(_ pending: Pending) async -> Bool {
         guard let read = try? await call(.GET, collection + "/" + pending.lease) else { return false }
         if read.status == 404 { return true }
-        guard read.status == 200, let current = read.body else { return false }
-        guard current["spec"]?["holderIdentity"]?.stringValue == pending.user,
-            let version = current["metadata"]?["resourceVersion"]?.stringValue
+        guard read.status == 200, let current = read.body.flatMap(Lease.init(json:)) else { return false }
+        guard current.holderIdentity == pending.user, let version = current.resourceVersion
         else { return true }  // someone else's claim now: not ours to delete
         guard let status = await deleteLease(pending.lease, ifStillAt: version) else { return false }
         return status == 200 || status == 404 || status == 409
@@ -244,11 +233,10 @@ public final class LeaseEmailClaims: EmailArbiter, Service, Sendable {
     func sweepExpired() async {
         let query = "?labelSelector=" + KubernetesClient.percentEncode(Self.managedBy)
         guard let listed = try? await call(.GET, collection + query), listed.status == 200 else { return }
-        for lease in listed.body?["items"]?.arrayValue ?? [] where Self.isExpired(lease) {
-            guard let name = lease["metadata"]?["name"]?.stringValue,
-                let version = lease["metadata"]?["resourceVersion"]?.stringValue
-            else { continue }
-            _ = await deleteLease(name, ifStillAt: version)
+        let leases = (listed.body?["items"]?.arrayValue ?? []).compactMap(Lease.init(json:))
+        for lease in leases where lease.isExpired() {
+            guard let version = lease.resourceVersion else { continue }
+            _ = await deleteLease(lease.name, ifStillAt: version)
         }
     }
 }

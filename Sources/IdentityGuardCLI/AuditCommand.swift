@@ -1,4 +1,5 @@
 public import ArgumentParser
+import ClusterAudit
 public import ClusterCache
 import Foundation
 import IdentityRules
@@ -95,7 +96,7 @@ public struct AuditCommand: AsyncParsableCommand {
         switch format {
         case .text: output = TextReporter.render(report)
         case .json: output = JSONReporter.render(report)
-        case .sarif: output = SARIFReporter.render(report, configuration: auditor.engine.configuration)
+        case .sarif: output = SARIFReporter.render(report, configuration: auditor.configuration)
         case .junit: output = JUnitReporter.render(report)
         case .policyreport: output = PolicyReportReporter.render(report, now: now)
         }

@@ -1,11 +1,10 @@
 import IdentityRules
-import Manifests
 import KubeJSON
 
-/// `check --format json`: `{"summary": {…}, "results": [{…}]}` with exactly the keys the README lists, plus `errors` when
-/// an input could not be used.
+/// `check --format json`: `{"summary": {…}, "results": [{…}]}` with exactly the keys the README lists, plus
+/// `errors` when an input could not be used.
 enum JSONReporter {
-    static func render(_ report: CheckReport) -> String {
+    static func render(_ report: FindingReport) -> String {
         let summary = report.summary
         var members: [JSONObject.Member] = [
             .init(key: "summary", value: [
@@ -13,22 +12,8 @@ enum JSONReporter {
                 "skipped": .integer(Int64(summary.skipped)), "denied": .integer(Int64(summary.denied)),
                 "warnings": .integer(Int64(summary.warnings)),
             ]),
-            .init(key: "results", value: .array(report.findings.map { finding in
-                var fields: [JSONObject.Member] = [.init(key: "file", value: .string(finding.file))]
-                if let position = finding.position {
-                    fields.append(.init(key: "line", value: .integer(Int64(position.line))))
-                    fields.append(.init(key: "column", value: .integer(Int64(position.column))))
-                }
-                fields += [
-                    .init(key: "document", value: .integer(Int64(finding.document))),
-                    .init(key: "kind", value: .string(finding.kind)),
-                    .init(key: "name", value: .string(finding.name)),
-                    .init(key: "rule", value: .string(finding.rule.rawValue)),
-                    .init(key: "enforcement", value: .string(finding.enforcement.rawValue)),
-                    .init(key: "field", value: .string(finding.field.description)),
-                    .init(key: "message", value: .string(finding.message)),
-                ]
-                return .object(JSONObject(fields))
+            .init(key: "results", value: .array(report.sections.flatMap(\.verdicts).flatMap { verdict in
+                verdict.findings.map { result($0, ordinal: verdict.ordinal) }
             })),
         ]
         let errors = report.errors
@@ -44,5 +29,25 @@ enum JSONReporter {
             })))
         }
         return JSONWriter.string(.object(JSONObject(members)), indentation: 2) + "\n"
+    }
+
+    /// One result: where (the file and position, or the stored object's `cluster:KIND/NAME`), which object
+    /// (its ordinal in its file or among its kind, kind, name), and what.
+    private static func result(_ finding: ObjectFinding, ordinal: Int) -> JSONValue {
+        var fields: [JSONObject.Member] = [.init(key: "file", value: .string(finding.location?.file ?? finding.place))]
+        if let position = finding.location?.position {
+            fields.append(.init(key: "line", value: .integer(Int64(position.line))))
+            fields.append(.init(key: "column", value: .integer(Int64(position.column))))
+        }
+        fields += [
+            .init(key: "document", value: .integer(Int64(ordinal))),
+            .init(key: "kind", value: .string(finding.object.kind)),
+            .init(key: "name", value: .string(finding.object.name)),
+            .init(key: "rule", value: .string(finding.rule.rawValue)),
+            .init(key: "enforcement", value: .string(finding.enforcement.rawValue)),
+            .init(key: "field", value: .string(finding.field.description)),
+            .init(key: "message", value: .string(finding.message)),
+        ]
+        return .object(JSONObject(fields))
     }
 }

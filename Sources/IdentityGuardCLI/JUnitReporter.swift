@@ -1,16 +1,15 @@
 import IdentityRules
-import Manifests
 
 /// `check --format junit`: JUnit XML for CI dashboards (Jenkins, GitLab, Azure Pipelines).
 ///
-/// A test suite per file and a test case per document: a denied document is a `<failure>` listing its
-/// findings, a warned one passes with its warnings in `<system-out>`, a document of another kind is
-/// `<skipped/>`, and a file that could not be used is a suite with one `<error>` case.
+/// A test suite per file (per kind in `audit`) and a test case per document (stored object): a denied document is
+/// a `<failure>` listing its findings, a warned one passes with its warnings in `<system-out>`, a document of
+/// another kind is `<skipped/>`, and a file that could not be used is a suite with one `<error>` case.
 enum JUnitReporter {
-    static func render(_ report: CheckReport) -> String {
+    static func render(_ report: FindingReport) -> String {
         var suites = ""
         var totals = (tests: 0, failures: 0, errors: 0, skipped: 0)
-        for file in report.files {
+        for file in report.sections {
             let name = escape(file.name)
             if let error = file.error {
                 totals.tests += 1
@@ -46,20 +45,20 @@ enum JUnitReporter {
             """ + suites + "</testsuites>\n"
     }
 
-    private static func testCase(_ verdict: DocumentVerdict, file: String) -> String {
-        let document = verdict.document
-        let kind = document.kindName.isEmpty ? "document" : document.kindName
-        let title = "document \(document.index): \(kind)" + (document.name.isEmpty ? "" : " \(document.name)")
+    private static func testCase(_ verdict: ObjectVerdict, file: String) -> String {
+        let object = verdict.object
+        let kind = object.kind.isEmpty ? "document" : object.kind
+        let title = "document \(verdict.ordinal): \(kind)" + (object.name.isEmpty ? "" : " \(object.name)")
         var text = "    <testcase classname=\"\(file)\" name=\"\(escape(title))\""
         if verdict.isSkipped { return text + ">\n      <skipped/>\n    </testcase>\n" }
         if verdict.findings.isEmpty { return text + "/>\n" }
         text += ">\n"
-        let lines = { (findings: [ManifestFinding]) in
+        let lines = { (findings: [ObjectFinding]) in
             findings.map { "\($0.place): \($0.rule): \($0.message)" }
                 .joined(separator: "\n")
         }
-        let denials = verdict.findings.filter { $0.enforcement == .deny }
-        let warnings = verdict.findings.filter { $0.enforcement == .warn }
+        let denials = verdict.findings.filter(\.finding.denies)
+        let warnings = verdict.findings.filter(\.finding.warns)
         if !denials.isEmpty {
             let count = denials.count == 1 ? "1 violation" : "\(denials.count) violations"
             text += "      <failure message=\"\(count)\" type=\"deny\">"

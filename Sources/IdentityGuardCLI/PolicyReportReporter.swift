@@ -1,6 +1,5 @@
 import IdentityRules
 import KubeJSON
-import Manifests
 
 /// `audit --format policyreport`: a `wgpolicyk8s.io/v1alpha2` `ClusterPolicyReport`, the Policy Report API that
 /// Kyverno, Trivy and Falco write and dashboards (Policy Reporter, …) read.
@@ -11,25 +10,28 @@ import Manifests
 enum PolicyReportReporter {
     static let name = "identity-guard-audit"
 
-    static func render(_ report: CheckReport, now seconds: Int64) -> String {
+    static func render(_ report: FindingReport, now seconds: Int64) -> String {
         var results: [JSONValue] = []
         var passed = 0
-        for file in report.files {
-            for verdict in file.verdicts {
+        for section in report.sections {
+            for verdict in section.verdicts {
                 if verdict.findings.isEmpty { passed += 1 }
-                let value = verdict.document.value
+                let object = verdict.object
                 var resource: [JSONObject.Member] = [
-                    .init(key: "apiVersion", value: value["apiVersion"] ?? .string(verdict.kind?.apiVersion ?? "")),
-                    .init(key: "kind", value: value["kind"] ?? .string(verdict.kind?.kind ?? "")),
-                    .init(key: "name", value: .string(verdict.document.name)),
+                    .init(key: "apiVersion", value: .string(object.apiVersion)),
+                    .init(key: "kind", value: .string(object.kind)),
+                    .init(key: "name", value: .string(object.name)),
                 ]
-                if let uid = value["metadata"]?["uid"] { resource.append(.init(key: "uid", value: uid)) }
+                if let namespace = object.namespace {
+                    resource.append(.init(key: "namespace", value: .string(namespace)))
+                }
+                if let uid = object.uid { resource.append(.init(key: "uid", value: .string(uid))) }
                 for finding in verdict.findings {
                     results.append([
                         "policy": .string(finding.rule.rawValue),
                         "rule": .string(finding.rule.rawValue),
-                        "result": finding.enforcement == .deny ? "fail" : "warn",
-                        "severity": finding.enforcement == .deny ? "high" : "medium",
+                        "result": finding.finding.denies ? "fail" : "warn",
+                        "severity": finding.finding.denies ? "high" : "medium",
                         "category": "identity",
                         "source": "identity-guard",
                         "scored": true,
@@ -48,8 +50,8 @@ enum PolicyReportReporter {
             "metadata": ["name": .string(name), "labels": ["app.kubernetes.io/managed-by": "identity-guard"]],
             "summary": [
                 "pass": .integer(Int64(passed)),
-                "fail": .integer(Int64(findings.filter { $0.enforcement == .deny }.count)),
-                "warn": .integer(Int64(findings.filter { $0.enforcement == .warn }.count)),
+                "fail": .integer(Int64(findings.filter(\.finding.denies).count)),
+                "warn": .integer(Int64(findings.filter(\.finding.warns).count)),
                 "error": 0,
                 "skip": 0,
             ],

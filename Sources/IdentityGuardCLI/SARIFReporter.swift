@@ -1,14 +1,14 @@
 import IdentityRules
-import Manifests
 import KubeJSON
 
 /// `check --format sarif`: SARIF 2.1.0, what code-scanning UIs (GitHub, GitLab, Azure DevOps) import.
 ///
 /// One run; `tool.driver.rules` lists every rule with the enforcement this run applied as its default level
 /// (`error` for deny, `warning` for warn, `none` for off); each finding is a result at its field's line and
-/// column; inputs that could not be used are tool execution notifications, and make the run unsuccessful.
+/// column (a stored object's location is its `cluster:KIND/NAME`, without a region); inputs that could not be
+/// used are tool execution notifications, and make the run unsuccessful.
 enum SARIFReporter {
-    static func render(_ report: CheckReport, configuration: RuleConfiguration) -> String {
+    static func render(_ report: FindingReport, configuration: RuleConfiguration) -> String {
         let rules = RuleCatalog.all
         let ruleIndex = Dictionary(uniqueKeysWithValues: rules.enumerated().map { ($1.id, $0) })
         let driverRules: [JSONValue] = rules.map { rule in
@@ -25,7 +25,8 @@ enum SARIFReporter {
             }
             result.append(.init(key: "level", value: .string(level(finding.enforcement))))
             result.append(.init(key: "message", value: ["text": .string(finding.message)]))
-            result.append(.init(key: "locations", value: [location(finding.file, finding.position)]))
+            result.append(.init(key: "locations", value: [location(finding.location?.file ?? finding.place,
+                                                                   finding.location?.position)]))
             return .object(JSONObject(result))
         }
         let notifications: [JSONValue] = report.errors.map { error in

@@ -1,9 +1,9 @@
 import IdentityRules
-import Manifests
 
-/// `check --format text`: `FILE:LINE:COLUMN: RULE-ID: MESSAGE` per finding, then the summary line (README, "Offline check").
+/// `check --format text`: `FILE:LINE:COLUMN: RULE-ID: MESSAGE` per finding (`cluster:KIND/NAME: …` in `audit`),
+/// then the summary line (README, "Offline check").
 enum TextReporter {
-    static func render(_ report: CheckReport) -> String {
+    static func render(_ report: FindingReport) -> String {
         var output = ""
         for finding in report.findings {
             output += "\(finding.place): \(finding.rule): " + finding.message + "\n"

@@ -1,5 +1,5 @@
 import Admission
-import Manifests
+public import ClusterAudit
 public import ClusterCache
 #if canImport(FoundationEssentials)
 import FoundationEssentials
@@ -73,7 +73,7 @@ public struct ServiceManager: Sendable {
         // With Leases the apiserver decides every new email, and the losers of a race name its winner; this
         // replica's own reservations would name a local request that may still lose, so they are off then.
         let reviewer = AdmissionReviewer(engine: RuleEngine(configuration: options.rules), emailIndex: index,
-                                         emailClaims: leaseClaims == nil ? index : nil, emailArbiter: leaseClaims)
+                                         emailClaims: leaseClaims ?? index as any EmailClaims)
         do {
             server = try WebhookServer(configuration: configuration, handler: AdmissionHandler(reviewer: reviewer),
                                        metrics: metrics, readiness: readiness, logger: logger)

@@ -1,3 +1,5 @@
+import IdentityRules
+
 /// Private-use characters inserted before repeated mapping keys so that Yams composes a document with duplicates.
 ///
 /// Yams refuses a mapping with a key written twice (`duplicatedKeysInMapping`), which would make a duplicate

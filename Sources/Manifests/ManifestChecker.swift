@@ -18,7 +18,7 @@ public struct ManifestChecker: Sendable {
     /// Checks `files` together; `clusterUsers` (from `check --kubeconfig`) are the Users already stored in a
     /// cluster: a file's User with the same name is taken as their new version, any other clash is reported
     /// with `cluster` as the other place.
-    public func check(_ files: [ManifestFile], clusterUsers: [(name: String, email: String?)] = []) -> CheckReport {
+    public func check(_ files: [ManifestFile], clusterUsers: [(name: String, email: String?)] = []) -> FindingReport {
         var index = InMemoryEmailIndex()
         for user in clusterUsers { index.upsert(name: user.name, email: user.email, origin: .cluster) }
         for file in files {
@@ -28,41 +28,31 @@ public struct ManifestChecker: Sendable {
                              origin: .file(path: document.file, line: position.line, column: position.column))
             }
         }
-        var summary = CheckSummary()
-        var reports: [CheckReport.FileReport] = []
-        reports.reserveCapacity(files.count)
+        var report = FindingReport()
+        report.sections.reserveCapacity(files.count)
         for file in files {
-            var verdicts: [DocumentVerdict] = []
-            verdicts.reserveCapacity(file.documents.count)
+            report.sections.append(FindingReport.Section(name: file.name, error: file.error))
+            report.sections[report.sections.count - 1].verdicts.reserveCapacity(file.documents.count)
             for document in file.documents {
-                let verdict = check(document, index: index)
-                summary.documents += 1
-                if verdict.isSkipped {
-                    summary.skipped += 1
-                } else {
-                    summary.checked += 1
-                    if verdict.isDenied { summary.denied += 1 }
-                    if verdict.isWarned { summary.warnings += 1 }
-                }
-                verdicts.append(verdict)
+                report.append(check(document, index: index))
             }
-            reports.append(CheckReport.FileReport(name: file.name, verdicts: verdicts, error: file.error))
         }
-        return CheckReport(files: reports, summary: summary)
+        return report
     }
 
-    private func check(_ document: ManifestDocument, index: InMemoryEmailIndex) -> DocumentVerdict {
-        guard let kind = document.resourceKind, let object = document.value.objectValue else {
-            return DocumentVerdict(document: document, kind: nil, findings: [])
+    private func check(_ document: ManifestDocument, index: InMemoryEmailIndex) -> ObjectVerdict {
+        let kind = document.resourceKind
+        let object = ObjectReference(of: document.value)
+        guard let kind, let value = document.value.objectValue else {
+            return ObjectVerdict(object: object, ordinal: document.index, kind: nil, findings: [])
         }
-        let subject = RuleSubject(kind: kind, operation: .create, object: object, emailIndex: index)
+        let subject = RuleSubject(kind: kind, operation: .create, object: value, emailIndex: index)
         let findings = engine.validate(subject).findings.map { finding in
-            let violation = finding.violation
-            return ManifestFinding(file: document.file, position: document.position(of: violation.field),
-                                   document: document.index, kind: kind.kind, name: document.name,
-                                   rule: violation.ruleID, enforcement: finding.enforcement,
-                                   field: violation.field, message: violation.message)
+            ObjectFinding(object: object,
+                          location: FileLocation(file: document.file,
+                                                 position: document.position(of: finding.violation.field)),
+                          finding: finding)
         }
-        return DocumentVerdict(document: document, kind: kind, findings: findings)
+        return ObjectVerdict(object: object, ordinal: document.index, kind: kind, findings: findings)
     }
 }

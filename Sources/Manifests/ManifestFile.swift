@@ -1,3 +1,4 @@
+public import IdentityRules
 public import KubeJSON
 
 /// One input read in full: its name, text and documents, or the error that made it unusable.
@@ -15,10 +16,10 @@ public struct ManifestFile: Sendable {
     /// The YAML documents (`---` sections, empty ones excluded) as read, Lists not expanded.
     public var sourceValues: [JSONValue]
     /// Why the file could not be used; its documents are then empty.
-    public var error: ManifestError?
+    public var error: InputError?
 
     public init(name: String, path: String?, text: String, syntax: ManifestSyntax, documents: [ManifestDocument],
-                sourceValues: [JSONValue], error: ManifestError? = nil)
+                sourceValues: [JSONValue], error: InputError? = nil)
     {
         self.name = name
         self.path = path

@@ -1,11 +1,11 @@
 import Foundation
-import IdentityRules
+public import IdentityRules
 import KubeJSON
 
 /// Turns the paths a user gives into files and documents: directories walked, YAML parsed with positions,
 /// `kind: List` expanded.
 ///
-/// A path that is missing, unreadable or not valid YAML becomes a ``ManifestFile`` with an ``ManifestError``
+/// A path that is missing, unreadable or not valid YAML becomes a ``ManifestFile`` with an ``InputError``
 /// and the other files are still read, so that one bad file does not hide the findings in the others. Files
 /// are parsed in parallel (YAML composition is most of the cost of a check) and returned in input order.
 public struct ManifestLoader: Sendable {
@@ -27,8 +27,8 @@ public struct ManifestLoader: Sendable {
 
     /// The sources `paths` name, in order: files as given, directories walked recursively in path order, `-` for
     /// standard input; a path that does not exist is an error in its place.
-    public static func sources(for paths: [String]) -> [Result<ManifestSource, ManifestError>] {
-        var sources: [Result<ManifestSource, ManifestError>] = []
+    public static func sources(for paths: [String]) -> [Result<ManifestSource, InputError>] {
+        var sources: [Result<ManifestSource, InputError>] = []
         for path in paths {
             if path == "-" {
                 sources.append(.success(.standardInput))
@@ -36,7 +36,7 @@ public struct ManifestLoader: Sendable {
             }
             var isDirectory: ObjCBool = false
             guard FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory) else {
-                sources.append(.failure(ManifestError(.notFound, file: path, message: "no such file or directory")))
+                sources.append(.failure(InputError(.notFound, file: path, message: "no such file or directory")))
                 continue
             }
             guard isDirectory.boolValue else {
@@ -103,7 +103,7 @@ public struct ManifestLoader: Sendable {
     /// The file at `path`, read and parsed.
     public static func read(_ path: String) -> ManifestFile {
         guard let data = FileManager.default.contents(atPath: path) else {
-            return unusable(ManifestError(.unreadable, file: path, message: "cannot read the file"))
+            return unusable(InputError(.unreadable, file: path, message: "cannot read the file"))
         }
         return parse(bytes: Array(data), name: path, path: path)
     }
@@ -111,7 +111,7 @@ public struct ManifestLoader: Sendable {
     /// `bytes` parsed as the file `name`.
     public static func parse(bytes: [UInt8], name: String, path: String?) -> ManifestFile {
         guard let text = String(validating: bytes, as: UTF8.self) else {
-            return unusable(ManifestError(.unreadable, file: name, message: "not UTF-8 text"))
+            return unusable(InputError(.unreadable, file: name, message: "not UTF-8 text"))
         }
         return parse(text: text, name: name, path: path)
     }
@@ -155,7 +155,7 @@ public struct ManifestLoader: Sendable {
         return (items, member)
     }
 
-    private static func unusable(_ error: ManifestError) -> ManifestFile {
+    private static func unusable(_ error: InputError) -> ManifestFile {
         ManifestFile(name: error.file, path: nil, text: "", syntax: .yaml, documents: [], sourceValues: [],
                      error: error)
     }

@@ -24,10 +24,6 @@ public struct PositionTable: Sendable, Hashable {
         self.root = root
     }
 
-    /// The table of an object that was not read from a file (an object stored in a cluster): every lookup
-    /// finds nothing, and the document's own position is line 0, column 0.
-    public static let unplaced = PositionTable(entries: [Entry(line: 0, column: 0, size: 1)])
-
     /// Where the document (or List item) starts.
     public var documentPosition: SourcePosition { position(at: root) }
 

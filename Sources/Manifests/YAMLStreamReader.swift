@@ -18,7 +18,7 @@ enum YAMLStreamReader {
     static let maximumDuplicateKeys = 32
 
     /// The documents of `text`; a syntax error throws with its position in `file`.
-    static func documents(in text: String, file: String) throws(ManifestError) -> [Document] {
+    static func documents(in text: String, file: String) throws(InputError) -> [Document] {
         var text = text
         var markers = KeyMarkers()
         while true {
@@ -31,7 +31,7 @@ enum YAMLStreamReader {
                 // duplicate keys made reading a small file take seconds).
                 guard markers.insertions.count < maximumDuplicateKeys, markers.insert(at: position, in: &text) else {
                     let keys = duplicates.map(GoQuote.quote).joined(separator: ", ")
-                    throw ManifestError(.syntax, file: file, position: markers.adjust(position),
+                    throw InputError(.syntax, file: file, position: markers.adjust(position),
                                         message: "YAML syntax error: duplicate mapping key \(keys)")
                 }
             } catch {
@@ -52,10 +52,10 @@ enum YAMLStreamReader {
     }
 
     private static func syntaxError(_ error: any Error, file: String, text: String, markers: KeyMarkers)
-        -> ManifestError
+        -> InputError
     {
         guard let yamlError = error as? YamlError else {
-            return ManifestError(.syntax, file: file, message: "YAML syntax error: \(error)")
+            return InputError(.syntax, file: file, message: "YAML syntax error: \(error)")
         }
         switch yamlError {
         case .scanner(let context, let problem, let mark, _), .parser(let context, let problem, let mark, _),
@@ -64,12 +64,12 @@ enum YAMLStreamReader {
             if let context {
                 message += " (\(context.text) at \(markers.adjust(position(context.mark))))"
             }
-            return ManifestError(.syntax, file: file, position: markers.adjust(position(mark)), message: message)
+            return InputError(.syntax, file: file, position: markers.adjust(position(mark)), message: message)
         case .reader(let problem, let offset, _, _):
-            return ManifestError(.syntax, file: file, position: offset.map { position(ofByte: $0, in: text) },
+            return InputError(.syntax, file: file, position: offset.map { position(ofByte: $0, in: text) },
                                  message: "YAML syntax error: \(problem)")
         default:
-            return ManifestError(.syntax, file: file, message: "YAML syntax error: \(yamlError)")
+            return InputError(.syntax, file: file, message: "YAML syntax error: \(yamlError)")
         }
     }
 

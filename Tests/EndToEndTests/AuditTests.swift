@@ -1,10 +1,10 @@
+import ClusterAudit
 import ClusterCache
 import Foundation
 import IdentityGuardCLI
 import IdentityGuardService
 import IdentityGuardTesting
 import IdentityRules
-import Manifests
 import MetricsTestKit
 import WebhookServer
 import KubeJSON

@@ -40,7 +40,7 @@ struct EmailClaimsTests {
                                       metrics: ClaimMetrics(factory: metrics), logger: quietLogger)
             let claims = claims
             claimsTask = Task { try await claims.run() }
-            let reviewer = AdmissionReviewer(emailIndex: index, emailArbiter: claims)
+            let reviewer = AdmissionReviewer(emailIndex: index, emailClaims: claims)
             server = try await RunningServer.start(pki: pki, handler: AdmissionHandler(reviewer: reviewer))
             #expect(await cache.synced(within: .seconds(30)))
         }

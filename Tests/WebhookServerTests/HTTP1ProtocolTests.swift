@@ -110,11 +110,13 @@ struct HTTP1ProtocolTests {
     }
 }
 
-/// An arbiter that grants every email after a pause, so an answer waits off the event loop.
-struct SlowArbiter: EmailArbiter {
-    func isSettled(_ claim: EmailClaim) -> Bool { false }
+/// Email claims that grant every email after a pause, as the apiserver would, so an answer waits off the event loop.
+struct SlowLeaseClaims: EmailClaims {
+    var decider: EmailDecider { .apiserver }
 
-    func arbitrate(_ claim: EmailClaim) async -> EmailArbitration {
+    func decideAtOnce(_ claim: EmailClaim) -> EmailDecision? { nil }
+
+    func decide(_ claim: EmailClaim) async -> EmailDecision {
         try? await Task.sleep(for: .milliseconds(300))
         return .granted
     }
@@ -125,7 +127,7 @@ extension HTTP1ProtocolTests {
     func pipelinedBehindArbitration() async throws {
         let pki = try TestPKI()
         defer { pki.remove() }
-        let handler = AdmissionHandler(reviewer: AdmissionReviewer(emailArbiter: SlowArbiter()))
+        let handler = AdmissionHandler(reviewer: AdmissionReviewer(emailClaims: SlowLeaseClaims()))
         let server = try await RunningServer.start(pki: pki, handler: handler)
         do {
             let connection = try await RawConnection.connect(port: server.webhookPort, tls: try server.rawClientTLS())

@@ -33,14 +33,18 @@ public struct RuleEngine: Sendable {
                 findings.append(Finding(violation: violation, enforcement: enforcement))
             }
         }
-        if findings.count > 1 {
-            let order = ruleOrder
-            findings.sort { left, right in
-                if left.violation.field != right.violation.field { return left.violation.field < right.violation.field }
-                return (order[left.violation.ruleID] ?? 0) < (order[right.violation.ruleID] ?? 0)
-            }
+        return Evaluation(findings: ordered(findings))
+    }
+
+    /// `findings` in the order ``validate(_:)`` reports them: field path, then catalogue order of the rules —
+    /// for callers that add findings of their own (the audit's checks across objects).
+    public func ordered(_ findings: [Finding]) -> [Finding] {
+        guard findings.count > 1 else { return findings }
+        let order = ruleOrder
+        return findings.sorted { left, right in
+            if left.violation.field != right.violation.field { return left.violation.field < right.violation.field }
+            return (order[left.violation.ruleID] ?? 0) < (order[right.violation.ruleID] ?? 0)
         }
-        return Evaluation(findings: findings)
     }
 
     /// The object with every active mutating rule applied, in catalogue order, and what each one did.
@@ -76,6 +80,11 @@ public struct Finding: Sendable, Hashable {
         self.violation = violation
         self.enforcement = enforcement
     }
+
+    /// Whether it refuses the object: what the webhook denies, `check` and `audit` count as denied and exit 1 for.
+    public var denies: Bool { enforcement == .deny }
+    /// Whether it only warns.
+    public var warns: Bool { enforcement == .warn }
 }
 
 /// The outcome of validating one object.
@@ -88,10 +97,10 @@ public struct Evaluation: Sendable, Hashable {
     }
 
     /// The violations that deny the request.
-    public var denials: [Violation] { findings.filter { $0.enforcement == .deny }.map(\.violation) }
+    public var denials: [Violation] { findings.filter(\.denies).map(\.violation) }
     /// The violations that only warn.
-    public var warnings: [Violation] { findings.filter { $0.enforcement == .warn }.map(\.violation) }
-    public var isAllowed: Bool { !findings.contains { $0.enforcement == .deny } }
+    public var warnings: [Violation] { findings.filter(\.warns).map(\.violation) }
+    public var isAllowed: Bool { !findings.contains(where: \.denies) }
 }
 
 /// The outcome of mutating one object: the original, the changed object, and what each rule did.

@@ -1,4 +1,4 @@
-/// The counts on a check's summary line: `N documents, N checked, N skipped, N denied, N warnings`.
+/// The counts on the summary line of `check` and `audit`: `N documents, N checked, N skipped, N denied, N warnings`.
 ///
 /// All five count documents: `documents` = `checked` + `skipped`, and every checked document is exactly one of
 /// denied (at least one finding at `deny`), warned (allowed, with at least one finding at `warn`) or clean —
@@ -16,6 +16,18 @@ public struct CheckSummary: Sendable, Hashable {
         self.skipped = skipped
         self.denied = denied
         self.warnings = warnings
+    }
+
+    /// Counts one more object: checked and denied, warned or clean, or skipped.
+    public mutating func count(_ verdict: ObjectVerdict) {
+        documents += 1
+        guard !verdict.isSkipped else {
+            skipped += 1
+            return
+        }
+        checked += 1
+        if verdict.isDenied { denied += 1 }
+        if verdict.isWarned { warnings += 1 }
     }
 
     /// The summary line.

@@ -1,9 +1,9 @@
-/// Why a manifest input cannot be used: a path that does not exist, a file that cannot be read, or YAML that
+/// Why an input cannot be used: a path that does not exist, a file that cannot be read or written, or YAML that
 /// does not parse, with the place when there is one.
 ///
-/// A value, not a crash: the loader records it and goes on with the other files, and `check` reports it with
-/// exit status 2 (README, "Offline check").
-public struct ManifestError: Error, Sendable, Hashable, CustomStringConvertible {
+/// A value, not a crash: the loader records it and goes on with the other files, and a ``FindingReport`` carries
+/// it beside the findings, so that every output format reports it (exit status 2, README "Offline check").
+public struct InputError: Error, Sendable, Hashable, CustomStringConvertible {
     /// What went wrong.
     public enum Reason: String, Sendable, Hashable {
         case notFound

@@ -5,9 +5,8 @@ import FoundationEssentials
 #else
 import Foundation
 #endif
-import IdentityRules
+public import IdentityRules
 public import Logging
-public import Manifests
 import NIOConcurrencyHelpers
 public import ServiceLifecycle
 
@@ -55,7 +54,7 @@ public final class PeriodicAudit: Service, Sendable {
 
     /// One audit of what the stores hold now; returns its report.
     @discardableResult
-    public func runOnce() -> CheckReport {
+    public func runOnce() -> FindingReport {
         let report = auditor.audit(users: users.snapshot, identities: identities.snapshot)
         var counts: [RuleID: Int] = [:]
         let findings = report.findings

@@ -1,6 +1,7 @@
 /// A place in a manifest file: 1-based line and column (columns count Unicode scalars, as libyaml does).
 ///
-/// Every finding and every input error carries one, so that the user's editor can jump to the offending field.
+/// A finding about a document read from a file, and an input error, carry one (``FileLocation``), so that the
+/// user's editor can jump to the offending field; an object read from a cluster has none.
 public struct SourcePosition: Sendable, Hashable, Comparable, CustomStringConvertible {
     public var line: Int
     public var column: Int
