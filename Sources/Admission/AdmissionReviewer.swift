@@ -1,7 +1,8 @@
 public import IdentityRules
 import KubeJSON
 
-/// Evaluates one decoded AdmissionRequest with the rule engine, per operation, for either webhook.
+/// Stage 4 of the request path (docs/request-path.md): evaluates one decoded AdmissionRequest with the rule
+/// engine, per operation, for either webhook, and decides new emails through ``EmailClaims``.
 ///
 /// controller-runtime's `Handler`: CREATE and UPDATE of a governed kind run the rules (UPDATE also sees
 /// `oldObject`); DELETE and CONNECT, other kinds and unknown versions are allowed untouched; a request on the
@@ -32,27 +33,27 @@ public struct AdmissionReviewer: Sendable {
     /// Whether `outcome` allowed a User to take an email that ``emailClaims`` could not decide at once: only
     /// then does ``arbitrate(_:outcome:)`` wait for the apiserver (no call for most UPDATEs, any Identity, dry
     /// runs, denials, this replica's reservations, or with `user.email-unique` off).
-    public func needsArbitration(_ outcome: AdmissionOutcome) -> Bool {
+    public func needsArbitration(_ outcome: ReviewVerdict) -> Bool {
         outcome.awaitsEmailDecision
     }
 
     /// Waits for the decision on the email `outcome` claims. Granted: `outcome` stands. Held by another User:
     /// the request is evaluated again with that User holding the email, so it is refused (or warned) exactly like
     /// any duplicate. No decision to be had: refused — the webhook fails closed.
-    public func arbitrate(_ request: AdmissionRequest, outcome: AdmissionOutcome) async -> AdmissionOutcome {
+    public func arbitrate(_ request: AdmissionRequest, outcome: ReviewVerdict) async -> ReviewVerdict {
         guard outcome.awaitsEmailDecision, let emailClaims, let claim = outcome.emailClaim else { return outcome }
         let decision = await emailClaims.decide(claim)
         return settle(outcome, decision: decision, claim: claim, subject: nil, request: request)
     }
 
-    public func review(_ request: AdmissionRequest, as webhook: WebhookType) -> AdmissionOutcome {
+    public func review(_ request: AdmissionRequest, as webhook: WebhookType) -> ReviewVerdict {
         let requestName = request.name ?? ""
         guard request.operation != nil else {
             return errored(request, name: requestName, "request.operation \(GoQuote.quote(request.operationName)) "
                 + "is not one of CREATE, UPDATE, DELETE, CONNECT")
         }
         guard let kind = request.resourceKind else {
-            return AdmissionOutcome(response: AdmissionResponse(for: request), decision: .skipped, kind: nil,
+            return ReviewVerdict(response: AdmissionResponse(for: request), decision: .skipped, kind: nil,
                                     name: requestName, dryRun: request.dryRun)
         }
         let subject: RuleSubject
@@ -99,13 +100,13 @@ public struct AdmissionReviewer: Sendable {
                                     subresource: request.subResource, name: request.name, emailIndex: index))
     }
 
-    private func outcome(allowing request: AdmissionRequest, kind: ResourceKind, name: String) -> AdmissionOutcome {
-        AdmissionOutcome(response: AdmissionResponse(for: request), decision: .allowed, kind: kind, name: name,
+    private func outcome(allowing request: AdmissionRequest, kind: ResourceKind, name: String) -> ReviewVerdict {
+        ReviewVerdict(response: AdmissionResponse(for: request), decision: .allowed, kind: kind, name: name,
                          dryRun: request.dryRun)
     }
 
     private func validate(_ subject: RuleSubject, request: AdmissionRequest, claiming: Bool = true)
-        -> AdmissionOutcome
+        -> ReviewVerdict
     {
         let evaluation = engine.validate(subject)
         let warnings = evaluation.warnings.map(\.message)
@@ -115,10 +116,10 @@ public struct AdmissionReviewer: Sendable {
             let response = AdmissionResponse(for: request)
                 .denied(kind: subject.kind, name: subject.name, violations: denials)
                 .warning(warnings)
-            return AdmissionOutcome(response: response, decision: .denied, kind: subject.kind, name: subject.name,
+            return ReviewVerdict(response: response, decision: .denied, kind: subject.kind, name: subject.name,
                                     ruleIDs: ruleIDs, dryRun: request.dryRun)
         }
-        var outcome = AdmissionOutcome(
+        var outcome = ReviewVerdict(
             response: AdmissionResponse(for: request).warning(warnings),
             decision: warnings.isEmpty ? .allowed : .warned,
             kind: subject.kind,
@@ -138,8 +139,8 @@ public struct AdmissionReviewer: Sendable {
     /// `outcome` once its email is decided: unchanged when granted; evaluated again, claiming nothing, with the
     /// holder holding the email when another User holds it; refused with 500 when no decision could be had.
     /// `subject` is the request's, when at hand (it is built again from `request` otherwise).
-    private func settle(_ outcome: AdmissionOutcome, decision: EmailDecision, claim: EmailClaim,
-                        subject: RuleSubject?, request: AdmissionRequest) -> AdmissionOutcome
+    private func settle(_ outcome: ReviewVerdict, decision: EmailDecision, claim: EmailClaim,
+                        subject: RuleSubject?, request: AdmissionRequest) -> ReviewVerdict
     {
         switch decision {
         case .granted:
@@ -163,18 +164,18 @@ public struct AdmissionReviewer: Sendable {
         }
     }
 
-    private func mutate(_ subject: RuleSubject, request: AdmissionRequest) -> AdmissionOutcome {
+    private func mutate(_ subject: RuleSubject, request: AdmissionRequest) -> ReviewVerdict {
         let result = engine.mutate(subject)
         var response = AdmissionResponse(for: request)
         guard result.changed else {
-            return AdmissionOutcome(response: response, decision: .allowed, kind: subject.kind, name: subject.name,
+            return ReviewVerdict(response: response, decision: .allowed, kind: subject.kind, name: subject.name,
                                     dryRun: request.dryRun)
         }
         response = response
             .patched(JSONPatch.diff(from: .object(result.original), to: .object(result.mutated)))
             .warning(result.mutations.compactMap(\.warning))
         response.auditAnnotations = result.mutations.flatMap(\.auditAnnotations)
-        return AdmissionOutcome(response: response, decision: .patched, kind: subject.kind, name: subject.name,
+        return ReviewVerdict(response: response, decision: .patched, kind: subject.kind, name: subject.name,
                                 ruleIDs: uniqueRuleIDs(result.mutations.map(\.ruleID)), dryRun: request.dryRun)
     }
 
@@ -189,9 +190,9 @@ public struct AdmissionReviewer: Sendable {
     }
 
     private func errored(_ request: AdmissionRequest, kind: ResourceKind? = nil, name: String, code: Int = 400,
-                         _ message: String) -> AdmissionOutcome
+                         _ message: String) -> ReviewVerdict
     {
-        AdmissionOutcome(response: AdmissionResponse(for: request).errored(code: code, message: message),
+        ReviewVerdict(response: AdmissionResponse(for: request).errored(code: code, message: message),
                          decision: .errored, kind: kind, name: name, dryRun: request.dryRun)
     }
 

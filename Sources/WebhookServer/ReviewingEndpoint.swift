@@ -3,14 +3,14 @@ import IdentityRules
 import Logging
 import NIOCore
 
-/// `POST /validate` and `POST /mutate` once the transport has read the body: ``AdmissionHandler`` evaluation,
+/// `POST /validate` and `POST /mutate` once the transport has read the body: ``ReviewCodec`` evaluation,
 /// then one log line and metrics per request.
 ///
 /// A body the handler cannot answer becomes a one-line 400 through ``RequestChecks``. Nothing here throws,
 /// so no request can crash or stall the transport. An answer that needs no email arbitration is returned at
 /// once (``EndpointReply/ready(_:)``): the hot path never leaves the connection's event loop.
 struct ReviewingEndpoint: AdmissionEndpoint {
-    let handler: AdmissionHandler
+    let handler: ReviewCodec
     let metrics: AdmissionMetrics
     let checks: RequestChecks
     /// The log line's handler when it is this server's own: the line is then written without swift-log's
@@ -18,7 +18,7 @@ struct ReviewingEndpoint: AdmissionEndpoint {
     private let directLog: LineLogHandler?
     private let logger: Logger
 
-    init(handler: AdmissionHandler, metrics: AdmissionMetrics, checks: RequestChecks) {
+    init(handler: ReviewCodec, metrics: AdmissionMetrics, checks: RequestChecks) {
         self.handler = handler
         self.metrics = metrics
         self.checks = checks
@@ -28,7 +28,7 @@ struct ReviewingEndpoint: AdmissionEndpoint {
 
     func respond(to body: ByteBuffer, webhook endpoint: WebhookType) -> EndpointReply {
         let start = ContinuousClock.now
-        let answer: AdmissionHandler.Answer
+        let answer: ReviewCodec.Answer
         do {
             answer = try handler.handle(body: body.readableBytesView, as: endpoint)
         } catch {
@@ -42,7 +42,7 @@ struct ReviewingEndpoint: AdmissionEndpoint {
         }
     }
 
-    private func finish(_ answer: AdmissionHandler.Answer, endpoint: WebhookType, start: ContinuousClock.Instant)
+    private func finish(_ answer: ReviewCodec.Answer, endpoint: WebhookType, start: ContinuousClock.Instant)
         -> HTTPAnswer
     {
         let nanoseconds = TimeAmount(start.duration(to: .now)).nanoseconds
@@ -53,7 +53,7 @@ struct ReviewingEndpoint: AdmissionEndpoint {
     }
 
     /// One `admission` line at info: uid, endpoint, kind, name, operation, decision, rules, dry run, duration.
-    private func log(_ answer: AdmissionHandler.Answer, endpoint: WebhookType, nanoseconds: Int64) {
+    private func log(_ answer: ReviewCodec.Answer, endpoint: WebhookType, nanoseconds: Int64) {
         guard logger.logLevel <= .info else { return }
         let outcome = answer.outcome
         // Sorted by key: the order LineLogHandler writes metadata in.

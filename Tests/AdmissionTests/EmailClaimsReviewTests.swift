@@ -33,11 +33,11 @@ struct EmailClaimsReviewTests {
     static let claim = EmailClaim(userName: "alice", normalizedEmail: "alice@example.com")
     static let body = Review.userEmail(uid: "u-1", name: "alice", email: "Alice@Example.com")
 
-    static func handler(_ claims: ScriptedEmailClaims, rules: RuleConfiguration = .defaults) -> AdmissionHandler {
-        AdmissionHandler(reviewer: AdmissionReviewer(engine: RuleEngine(configuration: rules), emailClaims: claims))
+    static func handler(_ claims: ScriptedEmailClaims, rules: RuleConfiguration = .defaults) -> ReviewCodec {
+        ReviewCodec(reviewer: AdmissionReviewer(engine: RuleEngine(configuration: rules), emailClaims: claims))
     }
 
-    static func response(_ answer: AdmissionHandler.Answer) throws -> JSONValue? {
+    static func response(_ answer: ReviewCodec.Answer) throws -> JSONValue? {
         try JSONReader.parse(answer.body)["response"]
     }
 

@@ -127,7 +127,7 @@ extension HTTP1ProtocolTests {
     func pipelinedBehindArbitration() async throws {
         let pki = try TestPKI()
         defer { pki.remove() }
-        let handler = AdmissionHandler(reviewer: AdmissionReviewer(emailClaims: SlowLeaseClaims()))
+        let handler = ReviewCodec(reviewer: AdmissionReviewer(emailClaims: SlowLeaseClaims()))
         let server = try await RunningServer.start(pki: pki, handler: handler)
         do {
             let connection = try await RawConnection.connect(port: server.webhookPort, tls: try server.rawClientTLS())

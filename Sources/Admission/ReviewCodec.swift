@@ -1,11 +1,13 @@
 import IdentityRules
 public import KubeJSON
 
-/// Bytes in, bytes out: the whole admission hot path (decode → evaluate → encode) without any HTTP types.
+/// Stage 3 of the request path (docs/request-path.md): AdmissionReview bytes in, bytes out — decodes the
+/// review, has the ``AdmissionReviewer`` decide, encodes the answer in the request's version — without any
+/// HTTP types.
 ///
 /// The HTTPS server calls this for `/validate` and `/mutate`; the benchmark measures exactly this. A body that
 /// is not an answerable AdmissionReview throws, and the server turns that into HTTP 400 with the reason.
-public struct AdmissionHandler: Sendable {
+public struct ReviewCodec: Sendable {
     public let reviewer: AdmissionReviewer
     public let maximumDepth: Int
 
@@ -16,7 +18,7 @@ public struct AdmissionHandler: Sendable {
 
     /// The answer to one request body.
     public struct Answer: Sendable {
-        public var outcome: AdmissionOutcome
+        public var outcome: ReviewVerdict
         public var request: AdmissionRequest
         /// The encoded AdmissionReview to send with HTTP 200.
         public var body: [UInt8]

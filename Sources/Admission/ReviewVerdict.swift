@@ -1,7 +1,8 @@
 public import IdentityRules
 
-/// A reviewed request: the response, and what the server needs for logs, metrics and email reservations.
-public struct AdmissionOutcome: Sendable {
+/// What the ``AdmissionReviewer`` decided about one request: the response, and what the server needs for logs,
+/// metrics and email claims.
+public struct ReviewVerdict: Sendable {
     /// What the webhook decided, for logs and metrics.
     public enum Decision: String, Sendable, Hashable {
         /// Allowed with nothing to say.
