@@ -132,7 +132,7 @@ start_server() {
     local name=$1 port=$2; shift 2
     : >"$WORK/$name.out"
     : >"$WORK/$name.log"
-    local command=("$BIN" serve --dev --metrics-port 0)
+    local command=("$BIN" serve --dev --metrics-port 0 --shutdown-delay 0s)
     if [ "$name" = ceiling ]; then command=("$CANNED"); fi
     taskset -c "$SERVER_CPUS" "${command[@]}" --port "$port" "$@" \
         >"$WORK/$name.out" 2>"$WORK/$name.log" &

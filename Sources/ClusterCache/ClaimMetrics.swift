@@ -9,6 +9,9 @@ public struct ClaimMetrics: Sendable {
     /// `identity_guard_email_claim_errors_total`: claims that could not be made (apiserver unreachable,
     /// refused, too slow); each refused the admission.
     public let errors: Counter
+    /// `identity_guard_email_claims_voided_total`: claims taken over because the watch showed their holder
+    /// stored and then deleted or stored with another email.
+    public let voided: Counter
     /// `identity_guard_email_claim_duration_seconds`: how long a claim took, as a histogram.
     public let duration: CoreMetrics.Timer
 
@@ -18,6 +21,7 @@ public struct ClaimMetrics: Sendable {
         taken = Counter(label: "identity_guard_email_claims_total", factory: factory)
         conflicts = Counter(label: "identity_guard_email_claim_conflicts_total", factory: factory)
         errors = Counter(label: "identity_guard_email_claim_errors_total", factory: factory)
+        voided = Counter(label: "identity_guard_email_claims_voided_total", factory: factory)
         duration = CoreMetrics.Timer(label: Self.durationLabel, factory: factory)
     }
 }

@@ -21,9 +21,28 @@ public final class ClusterEmailIndex: EmailIndex, EmailClaims, Sendable {
         var expires: ContinuousClock.Instant
     }
 
+    /// When the watch first showed a User stored with its current email, kept for one ``reservationTTL``:
+    /// a claim of that email made before then can only be the one that led to it.
+    private struct StoredSince {
+        var normalizedEmail: String
+        var wallClock: MicroTime
+        var seen: ContinuousClock.Instant
+    }
+
+    /// A holder the watch has shown stored and then gone (deleted, or stored with another email): its claim on
+    /// the email, if made before ``StoredSince/wallClock``, is void.
+    private struct Retirement {
+        var storedSince: MicroTime
+        var storedSeen: ContinuousClock.Instant
+        var retired: ContinuousClock.Instant
+    }
+
     private struct State {
         var users = InMemoryEmailIndex()
         var reservations: [String: [Reservation]] = [:]
+        var recentlyStored: [String: StoredSince] = [:]
+        /// Normalized email → holder name → its retirement.
+        var retired: [String: [String: Retirement]] = [:]
     }
 
     public let reservationTTL: Duration
@@ -98,42 +117,123 @@ public final class ClusterEmailIndex: EmailIndex, EmailClaims, Sendable {
         state.withLockedValue { $0.users.holders(ofNormalizedEmail: normalizedEmail).contains { $0.name == name } }
     }
 
-    /// Drops expired reservations; returns how many are left.
+    /// Whether the claim `holder` made on `normalizedEmail` at `claimedAt` (a Lease's `renewTime`) is void:
+    /// the watch has shown `holder` stored with that email — after the claim was made — and then deleted or
+    /// stored with another email. Such a claim did its work and its User's life has moved on; the email is free.
+    /// A claim made after the holder was first seen stored (a re-created User claiming again) is not void.
+    func isVoid(holder: String, normalizedEmail: String, claimedAt: MicroTime?) -> Bool {
+        guard let claimedAt else { return false }
+        return state.withLockedValue { state in
+            guard let retirement = state.retired[normalizedEmail]?[holder] else { return false }
+            return claimedAt <= retirement.storedSince
+        }
+    }
+
+    /// Whether the watch has shown `name` stored with `normalizedEmail` — after `claimedAt`, this process's
+    /// instant of a claim it made — and then gone: that claim is void.
+    public func isRetired(name: String, normalizedEmail: String, claimedAt: ContinuousClock.Instant) -> Bool {
+        state.withLockedValue { state in
+            guard let retirement = state.retired[normalizedEmail]?[name] else { return false }
+            return claimedAt <= retirement.storedSeen
+        }
+    }
+
+    /// Drops expired reservations, and what is kept about stored and retired Users for claims older than one
+    /// ``reservationTTL`` (their Leases have expired by then); returns how many reservations are left.
     @discardableResult
     public func purgeExpiredReservations() -> Int {
         let now = clock.now
+        let horizon = now.advanced(by: .zero - reservationTTL)
         return state.withLockedValue { state in
             state.reservations = state.reservations.compactMapValues { list in
                 let live = list.filter { $0.expires > now }
                 return live.isEmpty ? nil : live
             }
+            state.recentlyStored = state.recentlyStored.filter { $0.value.seen > horizon }
+            state.retired = state.retired.compactMapValues { holders in
+                let kept = holders.filter { $0.value.retired > horizon }
+                return kept.isEmpty ? nil : kept
+            }
             return state.reservations.values.reduce(0) { $0 + $1.count }
         }
     }
 
+    /// How many stored-and-gone holders are remembered (bounded by the Users that changed within one TTL).
+    public var retiredCount: Int {
+        state.withLockedValue { $0.retired.values.reduce(0) { $0 + $1.count } }
+    }
+
     // MARK: - Feeding from list/watch
 
-    /// Replaces every User with a fresh list (the result of a relist).
+    /// Replaces every User with a fresh list (the result of a relist). A User the old list held that the new one
+    /// lacks, or holds with another email, is retired from its old email, as a watch event would have done.
     public func replaceAll(_ users: [(name: String, email: String?)]) {
         var fresh = InMemoryEmailIndex()
         for user in users { fresh.upsert(name: user.name, email: user.email) }
+        let now = (clock.now, MicroTime.now)
         state.withLockedValue { state in
+            let old = state.users
             state.users = fresh
-            for user in users { Self.confirm(user.name, email: user.email, in: &state) }
+            for user in users {
+                Self.observe(user.name, previous: old.normalizedEmail(ofUser: user.name),
+                             current: fresh.normalizedEmail(ofUser: user.name), at: now, in: &state)
+                Self.confirm(user.name, email: user.email, in: &state)
+            }
+            for (name, stored) in state.recentlyStored where !fresh.containsUser(named: name) {
+                Self.retire(name, from: stored.normalizedEmail, at: now.0, in: &state)
+            }
         }
     }
 
     /// A User was added or modified.
     public func upsert(name: String, email: String?) {
+        let now = (clock.now, MicroTime.now)
         state.withLockedValue { state in
+            let previous = state.users.normalizedEmail(ofUser: name)
             state.users.upsert(name: name, email: email)
+            Self.observe(name, previous: previous, current: state.users.normalizedEmail(ofUser: name), at: now,
+                         in: &state)
             Self.confirm(name, email: email, in: &state)
         }
     }
 
-    /// A User was deleted: its email is free again.
+    /// A User was deleted: its email is free again, here at once and, for a claim it still holds, on every
+    /// replica whose watch has shown the same (``isVoid(holder:normalizedEmail:claimedAt:)``).
     public func remove(name: String) {
-        state.withLockedValue { $0.users.remove(name: name) }
+        let now = clock.now
+        state.withLockedValue { state in
+            if let email = state.users.normalizedEmail(ofUser: name) {
+                Self.retire(name, from: email, at: now, in: &state)
+            }
+            state.users.remove(name: name)
+        }
+    }
+
+    /// The watch shows `name` holding `current` where it held `previous`: a new email starts its stored life
+    /// (and ends any retirement from it); a left email retires it.
+    private static func observe(_ name: String, previous: String?, current: String?,
+                                at now: (ContinuousClock.Instant, MicroTime), in state: inout State)
+    {
+        guard previous != current else { return }
+        if let previous { retire(name, from: previous, at: now.0, in: &state) }
+        if let current {
+            state.recentlyStored[name] = StoredSince(normalizedEmail: current, wallClock: now.1, seen: now.0)
+            state.retired[current]?[name] = nil
+            if state.retired[current]?.isEmpty == true { state.retired[current] = nil }
+        } else {
+            state.recentlyStored[name] = nil
+        }
+    }
+
+    /// `name` no longer holds `email`. Only a holder seen stored within one TTL matters: an older claim of
+    /// its has expired.
+    private static func retire(_ name: String, from email: String, at now: ContinuousClock.Instant,
+                               in state: inout State)
+    {
+        guard let stored = state.recentlyStored[name], stored.normalizedEmail == email else { return }
+        state.recentlyStored[name] = nil
+        state.retired[email, default: [:]][name] = Retirement(storedSince: stored.wallClock, storedSeen: stored.seen,
+                                                              retired: now)
     }
 
     public var userCount: Int {

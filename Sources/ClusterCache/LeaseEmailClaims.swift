@@ -40,10 +40,16 @@ public final class LeaseEmailClaims: EmailClaims, Service, Sendable {
     private let logger: Logger
     /// How long a claim outlives the watch showing its User stored: other replicas' watches may lag this one's.
     public let releaseDelay: Duration
-    /// Claims taken here (with when the watch first showed their User stored), and Leases a failed call may
-    /// have left.
-    private let state = NIOLockedValueBox<(granted: [Pending: ContinuousClock.Instant?], abandoned: Set<Pending>)>(
-        ([:], []))
+    /// A claim taken here: when, and when the watch first showed its User stored with the email.
+    private struct Granted {
+        var taken: ContinuousClock.Instant
+        var storedSince: ContinuousClock.Instant?
+    }
+
+    /// Claims taken here, and Leases a failed call may have left. A granted claim leaves when its Lease is
+    /// released (its User stored), voided (its User gone or changed) or expired; none stays longer than the
+    /// claim duration and the release delay.
+    private let state = NIOLockedValueBox<(granted: [Pending: Granted], abandoned: Set<Pending>)>(([:], []))
 
     /// - Parameters:
     ///   - index: the cluster cache's index: a claim is settled once it shows the User stored with the email.
@@ -101,7 +107,7 @@ public final class LeaseEmailClaims: EmailClaims, Service, Sendable {
         switch result {
         case .granted:
             metrics.taken.increment()
-            state.withLockedValue { $0.granted[pending] = .some(nil) }
+            state.withLockedValue { $0.granted[pending] = Granted(taken: start, storedSince: nil) }
         case .heldBy:
             metrics.conflicts.increment()
         case .unavailable(let reason):
@@ -126,7 +132,10 @@ public final class LeaseEmailClaims: EmailClaims, Service, Sendable {
                 throw refused(read, "reading Lease")
             }
             let holder = current.holderIdentity ?? ""
-            guard holder == pending.user || current.isExpired() else { return .heldBy(holder) }
+            let void = index.isVoid(holder: holder, normalizedEmail: pending.normalizedEmail,
+                                    claimedAt: current.renewTime)
+            guard holder == pending.user || current.isExpired() || void else { return .heldBy(holder) }
+            if void { metrics.voided.increment() }
             let updated = try await call(.PUT, collection + "/" + pending.lease,
                                          body: lease(pending, resourceVersion: current.resourceVersion).json)
             if updated.status == 200 { return .granted }
@@ -171,7 +180,8 @@ public final class LeaseEmailClaims: EmailClaims, Service, Sendable {
                 try? await Task.sleep(for: .milliseconds(500))
                 await releaseSettled()
                 await removeAbandoned()
-                if ContinuousClock.now - lastSweep >= duration {
+                // At least every half claim duration: an expired claim is gone within one duration and a half.
+                if ContinuousClock.now - lastSweep >= duration / 2 {
                     lastSweep = .now
                     await sweepExpired()
                 }
@@ -179,28 +189,38 @@ public final class LeaseEmailClaims: EmailClaims, Service, Sendable {
         }
     }
 
-    /// Deletes the Leases of granted claims whose User the watch has shown stored for ``releaseDelay``.
+    /// Deletes the Leases of granted claims whose User the watch has shown stored for ``releaseDelay``, or has
+    /// shown stored and then gone (deleted, or stored with another email: the claim is void, delete it now), and
+    /// forgets claims whose User never appeared once their Lease has expired in the apiserver.
     func releaseSettled() async {
         let now = ContinuousClock.now
-        let settled: [Pending] = state.withLockedValue { state in
+        let due: [Pending] = state.withLockedValue { state in
             var due: [Pending] = []
-            for (pending, storedSince) in state.granted {
-                guard index.isStored(name: pending.user, normalizedEmail: pending.normalizedEmail) else { continue }
-                guard let since = storedSince else {
-                    state.granted[pending] = .some(now)
-                    continue
+            for (pending, granted) in state.granted {
+                if index.isRetired(name: pending.user, normalizedEmail: pending.normalizedEmail,
+                                   claimedAt: granted.taken) {
+                    due.append(pending)
+                } else if index.isStored(name: pending.user, normalizedEmail: pending.normalizedEmail) {
+                    guard let since = granted.storedSince else {
+                        state.granted[pending]?.storedSince = now
+                        continue
+                    }
+                    if now - since >= releaseDelay { due.append(pending) }
+                } else if granted.storedSince == nil && now - granted.taken >= duration + releaseDelay {
+                    // Refused later in the admission chain: the Lease has expired; the sweep deletes it.
+                    state.granted[pending] = nil
                 }
-                if now - since >= releaseDelay { due.append(pending) }
             }
             return due
         }
-        for pending in settled where await delete(pending) {
+        for pending in due where await delete(pending) {
             state.withLockedValue { _ = $0.granted.removeValue(forKey: pending) }
         }
-        // A granted claim whose User never appears expires in the apiserver; forget it here after a while.
-        state.withLockedValue { state in
-            if state.granted.count > 10_000 { state.granted.removeAll() }
-        }
+    }
+
+    /// How many claims taken here are still tracked (released, voided and expired ones leave).
+    public var grantedCount: Int {
+        state.withLockedValue { $0.granted.count }
     }
 
     /// Deletes Leases that a failed claim may have created, once the apiserver answers again.

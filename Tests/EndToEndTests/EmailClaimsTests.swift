@@ -78,6 +78,8 @@ struct EmailClaimsTests {
     static func withReplicas(
         _ count: Int = 2,
         token: String = EnvtestControlPlane.adminToken,
+        duration: Duration = .seconds(30),
+        releaseDelay: Duration = .seconds(1),
         _ body: ([Replica], EnvtestControlPlane) async throws -> Void
     ) async throws {
         let plane = try EnvtestScope.plane()
@@ -85,7 +87,10 @@ struct EmailClaimsTests {
         let pki = try TestPKI()
         var replicas: [Replica] = []
         do {
-            for _ in 0..<count { replicas.append(try await Replica(plane: plane, pki: pki, token: token)) }
+            for _ in 0..<count {
+                replicas.append(try await Replica(plane: plane, pki: pki, token: token, duration: duration,
+                                                  releaseDelay: releaseDelay))
+            }
             try await body(replicas, plane)
         } catch {
             for replica in replicas { await replica.stop() }
@@ -242,6 +247,123 @@ struct EmailClaimsTests {
             let lease = LeaseEmailClaims.leaseName(for: "rbac@example.com")
             #expect(try await plane.request(.GET, Self.leases + "/" + lease).body?["spec"]?["holderIdentity"]
                 == "rbac-1")
+        }
+    }
+
+    // MARK: - A User's whole life, through the apiserver
+
+    static let users = "/apis/auth.alauda.io/v1/users"
+    static let lifecycleWebhooks = "/apis/admissionregistration.k8s.io/v1/validatingwebhookconfigurations"
+
+    /// Registers one ValidatingWebhook per replica for User CREATE and UPDATE: the apiserver asks them all (in
+    /// parallel), as it asks every replica behind a Service over time. Waits until both answer.
+    static func registerEach(_ replicas: [Replica], on plane: EnvtestControlPlane) async throws {
+        let caBundle = Data(replicas[0].server.pki.authority.certificatePEM.utf8).base64EncodedString()
+        let webhooks: [JSONValue] = replicas.indices.map { index in
+            [
+                "name": .string("replica-\(index).identity-guard.test"),
+                "clientConfig": ["url": .string(replicas[index].server.baseURL + "/validate"),
+                                 "caBundle": .string(caBundle)],
+                "rules": [["apiGroups": ["auth.alauda.io"], "apiVersions": ["v1"], "operations": ["CREATE", "UPDATE"],
+                           "resources": ["users"]]],
+                "sideEffects": "NoneOnDryRun", "admissionReviewVersions": ["v1"], "failurePolicy": "Fail",
+                "timeoutSeconds": 10,
+            ]
+        }
+        try await plane.create(lifecycleWebhooks, ["metadata": ["name": "lifecycle"], "webhooks": .array(webhooks)])
+        let before = replicas.map { $0.server.requestCount }
+        let probe = Review.user("registration-probe", ["email": "probe@lifecycle.example"])
+        let called = try await eventually(within: .seconds(30)) {
+            _ = try await plane.request(.POST, users + "?dryRun=All", body: probe)
+            return zip(replicas, before).allSatisfy { $0.server.requestCount > $1 }
+        }
+        guard called else { throw TestFailure("the apiserver never called both registered webhooks") }
+    }
+
+    /// CREATE through the apiserver (both webhooks asked): the status and the apiserver's message.
+    static func create(_ plane: EnvtestControlPlane, _ name: String, email: String) async throws
+        -> (status: Int, message: String?)
+    {
+        let reply = try await plane.request(.POST, users, body: Review.user(name, ["email": .string(email)]))
+        return (reply.status, reply.body?["message"]?.stringValue)
+    }
+
+    @Test("deleted, then re-created under another name within a second: allowed once both watches show it gone")
+    func deleteThenRecreate() async throws {
+        try await Self.withReplicas(2, duration: .seconds(20), releaseDelay: .seconds(5)) {
+            (replicas: [Replica], plane: EnvtestControlPlane) async throws in
+            try await Self.registerEach(replicas, on: plane)
+            #expect(try await Self.create(plane, "alice", email: "alice@lifecycle.example").status == 201)
+            #expect(try await plane.request(.DELETE, Self.users + "/alice").status == 200)
+            // Within the release delay and far within the claim's 20 s: the claim is void, not a holder.
+            var last: (status: Int, message: String?) = (0, nil)
+            #expect(try await eventually(within: .seconds(3)) {
+                last = try await Self.create(plane, "alice-again", email: "Alice@lifecycle.example")
+                return last.status == 201
+            }, "\(last)")
+            let lease = LeaseEmailClaims.leaseName(for: "alice@lifecycle.example")
+            let holder = try await plane.request(.GET, Self.leases + "/" + lease).body?["spec"]?["holderIdentity"]
+            #expect(holder == nil || holder == "alice-again", "the claim is alice-again's or released")
+            let voided = replicas.map { $0.metrics.counterTotal(label: "identity_guard_email_claims_voided_total") }
+            #expect(voided.reduce(0, +) >= 1)
+            // Still one email, one User: a third name is refused, naming the living holder.
+            let third = try await Self.create(plane, "alice-third", email: "alice@lifecycle.example")
+            #expect(third.status == 403)
+            #expect(third.message?.contains(#"already used by User "alice-again""#) == true, "\(third)")
+            _ = try await plane.request(.DELETE, Self.lifecycleWebhooks + "/lifecycle")
+        }
+    }
+
+    @Test("email changed, then the old email reused by a new User: allowed once both watches show the change")
+    func emailChangeThenReuse() async throws {
+        try await Self.withReplicas(2, duration: .seconds(20), releaseDelay: .seconds(5)) {
+            (replicas: [Replica], plane: EnvtestControlPlane) async throws in
+            try await Self.registerEach(replicas, on: plane)
+            #expect(try await Self.create(plane, "bob", email: "bob-old@lifecycle.example").status == 201)
+            let stored = try #require(try await plane.request(.GET, Self.users + "/bob").body?.objectValue)
+            var changed = stored
+            changed["spec"] = ["email": "bob-new@lifecycle.example"]
+            #expect(try await plane.request(.PUT, Self.users + "/bob", body: .object(changed)).status == 200)
+            var last: (status: Int, message: String?) = (0, nil)
+            #expect(try await eventually(within: .seconds(3)) {
+                last = try await Self.create(plane, "carol", email: "bob-old@lifecycle.example")
+                return last.status == 201
+            }, "\(last)")
+            // bob keeps his new email.
+            let dave = try await Self.create(plane, "dave", email: "bob-new@lifecycle.example")
+            #expect(dave.status == 403 && dave.message?.contains(#"already used by User "bob""#) == true, "\(dave)")
+            _ = try await plane.request(.DELETE, Self.lifecycleWebhooks + "/lifecycle")
+        }
+    }
+
+    @Test("no claim Lease is left once every User it was for is stored or gone, and no claim stays tracked")
+    func nothingLeft() async throws {
+        try await Self.withReplicas(2, duration: .seconds(6), releaseDelay: .seconds(2)) {
+            (replicas: [Replica], plane: EnvtestControlPlane) async throws in
+            try await Self.registerEach(replicas, on: plane)
+            #expect(try await Self.create(plane, "kept", email: "kept@left.example").status == 201)
+            #expect(try await Self.create(plane, "gone", email: "gone@left.example").status == 201)
+            #expect(try await plane.request(.DELETE, Self.users + "/gone").status == 200)
+            // A claim whose User never appears (refused later in the chain; asked of a replica directly).
+            #expect(try await replicas[0].create("never", email: "never@left.example").allowed)
+            let selector = "?labelSelector=app.kubernetes.io%2Fmanaged-by%3Didentity-guard"
+            func holders() async throws -> [String] {
+                let items = try await plane.request(.GET, Self.leases + selector).body?["items"]?.arrayValue ?? []
+                return items.compactMap { $0["spec"]?["holderIdentity"]?.stringValue }.sorted()
+            }
+            // Stored or gone: released within the release delay (and the watch).
+            var left: [String] = []
+            #expect(try await eventually(within: .seconds(2 + 3)) {
+                left = try await holders()
+                return left == ["never"]
+            }, "claim Leases left: \(left)")
+            // Never stored: it holds until its duration is over, then the next sweep (every half duration) deletes it.
+            #expect(try await eventually(within: .seconds(6 + 3 + 4)) {
+                left = try await holders()
+                return left.isEmpty
+            }, "claim Leases left: \(left)")
+            #expect(await eventually(within: .seconds(10)) { replicas.allSatisfy { $0.claims.grantedCount == 0 } })
+            _ = try await plane.request(.DELETE, Self.lifecycleWebhooks + "/lifecycle")
         }
     }
 }

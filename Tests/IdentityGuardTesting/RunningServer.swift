@@ -41,6 +41,14 @@ package final class RunningServer: Sendable {
         PrometheusText(String(decoding: server.metrics.render(), as: UTF8.self)).value(series)
     }
 
+    /// Admissions answered so far, all series of `identity_guard_admission_requests_total` added up.
+    package var requestCount: Int {
+        String(decoding: server.metrics.render(), as: UTF8.self).split(separator: "\n")
+            .filter { $0.hasPrefix("identity_guard_admission_requests_total{") }
+            .compactMap { $0.split(separator: " ").last.flatMap { Double($0) } }
+            .reduce(0) { $0 + Int($1) }
+    }
+
     private init(server: WebhookServer, pki: TestPKI, logs: LogCapture, webhookPort: Int, metricsPort: Int?,
                  client: HTTPClient, group: ServiceGroup, task: Task<Void, any Error>,
                  finished: NIOLockedValueBox<Bool>)

@@ -33,6 +33,11 @@ public struct InMemoryEmailIndex: EmailIndex, Sendable {
 
     public var userCount: Int { knownNames.count }
 
+    /// The normalized email User `name` holds, if any.
+    public func normalizedEmail(ofUser name: String) -> String? {
+        emailByName[name]
+    }
+
     public func holders(ofNormalizedEmail normalizedEmail: String) -> [EmailHolder] {
         holdersByEmail[normalizedEmail] ?? []
     }
