@@ -236,11 +236,17 @@ struct AuditTests {
             #expect(findingLogs("p-new") == 1)
             #expect(!logs.lines.contains { $0.contains("hunter2") })
 
-            // The service's own loop audits every interval once ready.
+            // The service's own loop audits every interval: runs counted from here on are the loop's, and a
+            // violation stored now is found and logged with no runOnce() call.
+            func runs() -> Int {
+                (try? metrics.expectGauge("identity_guard_audit_last_run_timestamp_seconds").values.count) ?? 0
+            }
+            let runsBefore = runs()
             let loop = Task { try? await audit.run() }
-            #expect(await eventually(within: .seconds(5)) {
-                ((try? metrics.expectGauge("identity_guard_audit_last_run_timestamp_seconds").values.count) ?? 0) >= 5
-            })
+            #expect(await eventually(within: .seconds(5)) { runs() >= runsBefore + 3 }, "\(runs()) after \(runsBefore)")
+            try await plane.create(Self.users, Self.user("p-loop", ["email": "p-loop@example.com", "state": "zzz"]))
+            #expect(await eventually(within: .seconds(10)) { findingLogs("p-loop") == 1 })
+            #expect(try violations("user.state") == baseState + 1)
             loop.cancel()
             await loop.value
         } catch {
