@@ -1,5 +1,6 @@
 public import ArgumentParser
 import ClusterAudit
+import IdentityGuardService
 public import ClusterCache
 import Foundation
 import IdentityRules
@@ -69,29 +70,16 @@ public struct AuditCommand: AsyncParsableCommand {
         } catch {
             return CommandOutcome(standardError: "identity-guard: \(error.description)\n", status: 2)
         }
-        var notes = ""
-        let users: [JSONObject]
-        var identities: [JSONObject] = []
+        let stored: ClusterReads.StoredObjects
         do {
-            let client = try KubernetesClient(credentials: credentials)
-            do {
-                users = try await ListPager.collect(client: client, kind: .user) { $0 }.items
-                do {
-                    identities = try await ListPager.collect(client: client, kind: .identity) { $0 }.items
-                } catch where error.code == .notFound {
-                    notes += "identity-guard: \(ResourceKind.identity.qualifiedResource) is not served by this "
-                        + "cluster; no Identities audited\n"
-                }
-                await client.shutdown()
-            } catch {
-                await client.shutdown()
-                throw error
-            }
+            stored = try await ClusterReads.storedObjects(credentials: credentials)
         } catch {
             return CommandOutcome(standardError: "identity-guard: \(error)\n", status: 2)
         }
+        let notes = stored.identitiesServed ? "" : "identity-guard: \(ResourceKind.identity.qualifiedResource) is not "
+            + "served by this cluster; no Identities audited\n"
         let auditor = ClusterAuditor(configuration: configuration)
-        let report = auditor.audit(users: users, identities: identities)
+        let report = auditor.audit(users: stored.users, identities: stored.identities)
         let output: String
         switch format {
         case .text: output = TextReporter.render(report)

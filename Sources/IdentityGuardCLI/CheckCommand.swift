@@ -1,6 +1,7 @@
 public import ArgumentParser
 import ClusterCache
 import Foundation
+import IdentityGuardService
 import IdentityRules
 import Manifests
 
@@ -72,14 +73,7 @@ public struct CheckCommand: AsyncParsableCommand {
         if let kubeconfig {
             do {
                 let credentials = try ClusterSource.kubeconfig(kubeconfig).requireCredentials()
-                let client = try KubernetesClient(credentials: credentials)
-                do {
-                    clusterUsers = try await UsersCache.listUsers(client: client)
-                    await client.shutdown()
-                } catch {
-                    await client.shutdown()
-                    throw error
-                }
+                clusterUsers = try await ClusterReads.userEmails(credentials: credentials)
             } catch {
                 return CommandOutcome(standardError: "identity-guard: --kubeconfig: \(error)\n", status: 2)
             }
