@@ -342,6 +342,7 @@ if Context.environment["IDENTITY_GUARD_BENCHMARKS"] != nil {
             dependencies: [
                 "Admission",
                 "WebhookServer",
+                "IdentityGuardService",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),

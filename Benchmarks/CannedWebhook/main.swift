@@ -7,6 +7,7 @@
 // Like `identity-guard serve --dev`, it makes a throwaway certificate for localhost and prints its CA's path.
 import Admission
 import Foundation
+import IdentityGuardService
 import Logging
 import NIOCore
 import ServiceLifecycle
@@ -14,7 +15,7 @@ import UnixSignals
 import WebhookServer
 
 /// Answers every admission with the same allowed AdmissionReview; the transport has read the body.
-struct CannedResponder: AdmissionEndpoint {
+struct CannedEndpoint: AdmissionEndpoint {
     static let answer = ByteBuffer(string: #"{"apiVersion":"admission.k8s.io/v1","kind":"AdmissionReview","#
         + #""response":{"uid":"00000000-0000-0000-0000-000000000000","allowed":true}}"#)
 
@@ -41,7 +42,7 @@ configuration.address = "127.0.0.1"
 configuration.port = port
 configuration.metricsPort = nil
 let server = try WebhookServer(configuration: configuration, handler: ReviewCodec(),
-                               responder: CannedResponder(), logger: logger)
+                               responder: CannedEndpoint(), logger: logger)
 print("  CA certificate: \(files.authorityFile)")
 fflush(nil)
 let group = ServiceGroup(configuration: .init(services: try server.services().map { .init(service: $0) },
