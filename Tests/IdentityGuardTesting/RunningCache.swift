@@ -63,7 +63,9 @@ package final class RunningCache: Sendable {
     package var watchRestarts: Int64 { metrics.counterTotal(label: "identity_guard_cache_watch_restarts_total") }
 
     /// Waits until the cache has synced `count` times (default: once).
-    package func synced(times count: Int = 1, within timeout: Duration = .seconds(5)) async -> Bool {
+    /// Generous by default: on a loaded two-core machine a first list of a thousand Users can take seconds, and
+    /// waiting longer costs a passing test nothing.
+    package func synced(times count: Int = 1, within timeout: Duration = .seconds(30)) async -> Bool {
         await eventually(within: timeout) { syncs.count >= count }
     }
 
