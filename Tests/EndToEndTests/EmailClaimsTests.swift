@@ -349,7 +349,10 @@ struct EmailClaimsTests {
             let selector = "?labelSelector=app.kubernetes.io%2Fmanaged-by%3Didentity-guard"
             func holders() async throws -> [String] {
                 let items = try await plane.request(.GET, Self.leases + selector).body?["items"]?.arrayValue ?? []
-                return items.compactMap { $0["spec"]?["holderIdentity"]?.stringValue }.sorted()
+                // This test's own claims: the suite's other tests leave claims of Users never stored, which
+                // expire in their own time.
+                return items.compactMap { $0["spec"]?["holderIdentity"]?.stringValue }
+                    .filter { ["kept", "gone", "never"].contains($0) }.sorted()
             }
             // Stored or gone: released within the release delay (and the watch).
             var left: [String] = []
