@@ -97,24 +97,36 @@ public struct AdmissionResponse: Sendable, Hashable {
         var seenMessages = Set<String>()
         var messageBytes = 0
         var hiddenMessages = AnswerBounds.HiddenCount()
+        // Once the causes and the message are full, a violation is only counted: no text is built for it.
+        var causesFull = false
+        var messagesFull = false
         for violation in violations {
+            if causesFull && messagesFull {
+                hiddenCauses.add(violation.ruleID)
+                hiddenMessages.add(violation.ruleID)
+                continue
+            }
             let body = AnswerBounds.shortened(violation.body)
             let field = AnswerBounds.shortened(violation.field.description)
             let causeCost = AnswerBounds.encodedLength(body) + AnswerBounds.encodedLength(field)
-            if causes.count < AnswerBounds.maximumCauses, causeBytes + causeCost <= AnswerBounds.causeBytes {
+            causesFull = causesFull || causes.count == AnswerBounds.maximumCauses
+                || causeBytes + causeCost > AnswerBounds.causeBytes
+            if causesFull {
+                hiddenCauses.add(violation.ruleID)
+            } else {
                 causes.append(Cause(reason: violation.type.causeReason, message: body, field: field))
                 causeBytes += causeCost
-            } else {
-                hiddenCauses.add(violation.ruleID)
             }
             let message = field.isEmpty ? body : field + ": " + body
-            guard seenMessages.insert(message).inserted else { continue }
+            guard messagesFull || seenMessages.insert(message).inserted else { continue }
             let messageCost = AnswerBounds.encodedLength(message) + 2
-            if messages.count < AnswerBounds.maximumCauses, messageBytes + messageCost <= AnswerBounds.messageBytes {
+            messagesFull = messagesFull || messages.count == AnswerBounds.maximumCauses
+                || messageBytes + messageCost > AnswerBounds.messageBytes
+            if messagesFull {
+                hiddenMessages.add(violation.ruleID)
+            } else {
                 messages.append(message)
                 messageBytes += messageCost
-            } else {
-                hiddenMessages.add(violation.ruleID)
             }
         }
         if let more = hiddenCauses.summary(of: "violations") {
