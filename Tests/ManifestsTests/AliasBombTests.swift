@@ -95,6 +95,14 @@ struct AliasBombTests {
         #expect(file.documents[1].value["spec"]?["groups"] == ["dev", "ops"])
     }
 
+    @Test("an honest merge key is not applied: `<<` stays an unknown field of the User")
+    func mergeKeyIsUnknownField() {
+        let text = "apiVersion: auth.alauda.io/v1\nkind: User\nmetadata:\n  name: m\nspec:\n  email: m@example.com\n"
+            + "  <<: {state: active}\n"
+        let report = ManifestChecker().check([ManifestLoader.parse(text: text, name: "m.yaml", path: nil)])
+        #expect(report.findings.map(\.message) == ["spec.<<: Forbidden: field not declared in schema"])
+    }
+
     @Test("the ratio rule: small expansions are free, large ones need written nodes, nothing past the cap")
     func ratioRule() {
         let budget = YAMLAliasBudget.standard
