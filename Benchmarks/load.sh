@@ -232,7 +232,7 @@ profile() {
     grep -v '^#' "$WORK/$name.self" | grep '%' | sed -n '1,30p' | swift demangle --simplified | cut -c1-160 || true
     echo "-- ours and the transport (inclusive time)"
     grep -v '^#' "$WORK/$name.children" | grep '%' | swift demangle --simplified \
-        | grep -E 'ReviewingEndpoint|AdmissionHandler.handle|JSONReader.parse|LineLogHandler.log|ReadTimeoutHandler|HTTP1ToHTTPServerCodec|NIOSSLHandler|RouterResponder|ksys_write|ksys_read|epoll_wait|swift_task_switch|futex' \
+        | grep -E 'ReviewingEndpoint|ReviewCodec.handle|JSONReader.parse|LineLogHandler.log|ReadTimeoutHandler|HTTP1ToHTTPServerCodec|NIOSSLHandler|RouterResponder|ksys_write|ksys_read|epoll_wait|swift_task_switch|futex' \
         | sed -n '1,30p' | cut -c1-160 || true
 }
 

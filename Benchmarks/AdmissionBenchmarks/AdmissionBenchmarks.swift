@@ -9,7 +9,7 @@ import Glibc
 import Darwin
 #endif
 
-/// The admission hot path, `AdmissionHandler().handle(body:as:)` (decode → evaluate → encode), on the bodies
+/// The admission hot path, `ReviewCodec().handle(body:as:)` (decode → evaluate → encode), on the bodies
 /// in ``Fixtures``, plus `JSONReader.parse` alone to show how much of it is decoding. The target is ≤ 10 µs
 /// per review (p50 wall clock, one core).
 ///
@@ -23,7 +23,7 @@ let benchmarks: @Sendable () -> Void = {
         maxIterations: 1_000_000
     )
 
-    let handler = AdmissionHandler()
+    let handler = ReviewCodec()
 
     // Every body is loaded once, here, and checked to get the decision it is meant to get: a benchmark of
     // an answer nobody expects measures nothing.
@@ -86,13 +86,13 @@ struct Fixture: Sendable {
 
     /// The compact body, after checking once that `handler` answers it with `expected`.
     func checked(
-        _ handler: AdmissionHandler,
+        _ handler: ReviewCodec,
         as webhook: WebhookType,
-        expecting expected: AdmissionOutcome.Decision,
+        expecting expected: ReviewVerdict.Decision,
         minimumCauses: Int = 0
     ) -> [UInt8] {
         let body = bytes
-        let answer: AdmissionHandler.Answer
+        let answer: ReviewCodec.Answer
         do {
             answer = try handler.handle(body: body, as: webhook)
         } catch {

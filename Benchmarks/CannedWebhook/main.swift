@@ -40,7 +40,7 @@ var configuration = WebhookServerConfiguration(certificateFile: files.certificat
 configuration.address = "127.0.0.1"
 configuration.port = port
 configuration.metricsPort = nil
-let server = try WebhookServer(configuration: configuration, handler: AdmissionHandler(),
+let server = try WebhookServer(configuration: configuration, handler: ReviewCodec(),
                                responder: CannedResponder(), logger: logger)
 print("  CA certificate: \(files.authorityFile)")
 fflush(nil)

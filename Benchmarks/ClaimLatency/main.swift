@@ -1,4 +1,4 @@
-// What an email claim costs: admissions through AdmissionHandler (decode → rules → encode), with and without a
+// What an email claim costs: admissions through ReviewCodec (decode → rules → encode), with and without a
 // Lease claim in a real kube-apiserver (envtest), and the same non-claiming admission without any arbiter.
 // Built only on request; needs KUBEBUILDER_ASSETS and kubectl (to render deploy/'s CRD):
 //
@@ -33,10 +33,10 @@ do {
     guard await cache.synced(within: .seconds(30)) else { throw TestFailure("the cache did not sync") }
     let client = try KubernetesClient(credentials: credentials)
     let claims = LeaseEmailClaims(client: client, namespace: "identity-guard", index: cache.index, logger: quietLogger)
-    let withLeases = AdmissionHandler(reviewer: AdmissionReviewer(emailIndex: cache.index, emailArbiter: claims))
-    let local = AdmissionHandler(reviewer: AdmissionReviewer(emailIndex: cache.index, emailClaims: cache.index))
+    let withLeases = ReviewCodec(reviewer: AdmissionReviewer(emailIndex: cache.index, emailArbiter: claims))
+    let local = ReviewCodec(reviewer: AdmissionReviewer(emailIndex: cache.index, emailClaims: cache.index))
 
-    func measure(_ handler: AdmissionHandler, _ bodies: [[UInt8]]) async throws -> [Duration] {
+    func measure(_ handler: ReviewCodec, _ bodies: [[UInt8]]) async throws -> [Duration] {
         var samples: [Duration] = []
         for body in bodies {
             let start = ContinuousClock.now

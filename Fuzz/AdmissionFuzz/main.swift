@@ -4,7 +4,7 @@
 import Admission
 import KubeJSON
 
-let handler = AdmissionHandler()
+let handler = ReviewCodec()
 
 @_cdecl("LLVMFuzzerTestOneInput")
 public func fuzzOne(_ start: UnsafeRawPointer?, _ count: Int) -> CInt {

@@ -32,7 +32,7 @@ public struct AdmissionReviewer: Sendable {
     /// Whether `outcome` allowed a User to take an email that the cluster does not yet show as that User's:
     /// only then does ``arbitrate(_:outcome:)`` ask the arbiter (no call for most UPDATEs, any Identity, dry
     /// runs, denials, or with `user.email-unique` off).
-    public func needsArbitration(_ outcome: AdmissionOutcome) -> Bool {
+    public func needsArbitration(_ outcome: ReviewVerdict) -> Bool {
         guard let emailArbiter, let claim = outcome.emailClaim, outcome.response.allowed, !outcome.dryRun,
             (engine.configuration.enforcement(for: UserEmailUniqueRule().id) ?? .deny) != .off
         else { return false }
@@ -42,7 +42,7 @@ public struct AdmissionReviewer: Sendable {
     /// Asks the arbiter for the email `outcome` claims. Granted: `outcome` stands. Held by another User: the
     /// request is evaluated again with that User holding the email, so it is refused (or warned) exactly like
     /// any duplicate. Arbiter unreachable: refused — the webhook fails closed.
-    public func arbitrate(_ request: AdmissionRequest, outcome: AdmissionOutcome) async -> AdmissionOutcome {
+    public func arbitrate(_ request: AdmissionRequest, outcome: ReviewVerdict) async -> ReviewVerdict {
         guard let emailArbiter, let claim = outcome.emailClaim else { return outcome }
         let arbitration = await emailArbiter.arbitrate(claim)
         if arbitration != .granted { emailClaims?.release(claim) }
@@ -68,14 +68,14 @@ public struct AdmissionReviewer: Sendable {
         }
     }
 
-    public func review(_ request: AdmissionRequest, as webhook: WebhookType) -> AdmissionOutcome {
+    public func review(_ request: AdmissionRequest, as webhook: WebhookType) -> ReviewVerdict {
         let requestName = request.name ?? ""
         guard request.operation != nil else {
             return errored(request, name: requestName, "request.operation \(GoQuote.quote(request.operationName)) "
                 + "is not one of CREATE, UPDATE, DELETE, CONNECT")
         }
         guard let kind = request.resourceKind else {
-            return AdmissionOutcome(response: AdmissionResponse(for: request), decision: .skipped, kind: nil,
+            return ReviewVerdict(response: AdmissionResponse(for: request), decision: .skipped, kind: nil,
                                     name: requestName, dryRun: request.dryRun)
         }
         let subject: RuleSubject
@@ -117,13 +117,13 @@ public struct AdmissionReviewer: Sendable {
                                     subresource: request.subResource, name: request.name, emailIndex: index))
     }
 
-    private func outcome(allowing request: AdmissionRequest, kind: ResourceKind, name: String) -> AdmissionOutcome {
-        AdmissionOutcome(response: AdmissionResponse(for: request), decision: .allowed, kind: kind, name: name,
+    private func outcome(allowing request: AdmissionRequest, kind: ResourceKind, name: String) -> ReviewVerdict {
+        ReviewVerdict(response: AdmissionResponse(for: request), decision: .allowed, kind: kind, name: name,
                          dryRun: request.dryRun)
     }
 
     private func validate(_ subject: RuleSubject, request: AdmissionRequest, claiming: Bool = true,
-                          isRetry: Bool = false) -> AdmissionOutcome
+                          isRetry: Bool = false) -> ReviewVerdict
     {
         let evaluation = engine.validate(subject)
         let warnings = evaluation.warnings.map(\.message)
@@ -133,7 +133,7 @@ public struct AdmissionReviewer: Sendable {
             let response = AdmissionResponse(for: request)
                 .denied(kind: subject.kind, name: subject.name, violations: denials)
                 .warning(warnings)
-            return AdmissionOutcome(response: response, decision: .denied, kind: subject.kind, name: subject.name,
+            return ReviewVerdict(response: response, decision: .denied, kind: subject.kind, name: subject.name,
                                     ruleIDs: ruleIDs, dryRun: request.dryRun)
         }
         var claim = emailClaim(for: subject, dryRun: request.dryRun)
@@ -143,7 +143,7 @@ public struct AdmissionReviewer: Sendable {
             if !isRetry { return validate(subject, request: request, claiming: claiming, isRetry: true) }
             claim = nil
         }
-        return AdmissionOutcome(
+        return ReviewVerdict(
             response: AdmissionResponse(for: request).warning(warnings),
             decision: warnings.isEmpty ? .allowed : .warned,
             kind: subject.kind,
@@ -154,18 +154,18 @@ public struct AdmissionReviewer: Sendable {
         )
     }
 
-    private func mutate(_ subject: RuleSubject, request: AdmissionRequest) -> AdmissionOutcome {
+    private func mutate(_ subject: RuleSubject, request: AdmissionRequest) -> ReviewVerdict {
         let result = engine.mutate(subject)
         var response = AdmissionResponse(for: request)
         guard result.changed else {
-            return AdmissionOutcome(response: response, decision: .allowed, kind: subject.kind, name: subject.name,
+            return ReviewVerdict(response: response, decision: .allowed, kind: subject.kind, name: subject.name,
                                     dryRun: request.dryRun)
         }
         response = response
             .patched(JSONPatch.diff(from: .object(result.original), to: .object(result.mutated)))
             .warning(result.mutations.compactMap(\.warning))
         response.auditAnnotations = result.mutations.flatMap(\.auditAnnotations)
-        return AdmissionOutcome(response: response, decision: .patched, kind: subject.kind, name: subject.name,
+        return ReviewVerdict(response: response, decision: .patched, kind: subject.kind, name: subject.name,
                                 ruleIDs: uniqueRuleIDs(result.mutations.map(\.ruleID)), dryRun: request.dryRun)
     }
 
@@ -180,9 +180,9 @@ public struct AdmissionReviewer: Sendable {
     }
 
     private func errored(_ request: AdmissionRequest, kind: ResourceKind? = nil, name: String, code: Int = 400,
-                         _ message: String) -> AdmissionOutcome
+                         _ message: String) -> ReviewVerdict
     {
-        AdmissionOutcome(response: AdmissionResponse(for: request).errored(code: code, message: message),
+        ReviewVerdict(response: AdmissionResponse(for: request).errored(code: code, message: message),
                          decision: .errored, kind: kind, name: name, dryRun: request.dryRun)
     }
 

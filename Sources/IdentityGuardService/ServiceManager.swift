@@ -75,7 +75,7 @@ public struct ServiceManager: Sendable {
         let reviewer = AdmissionReviewer(engine: RuleEngine(configuration: options.rules), emailIndex: index,
                                          emailClaims: leaseClaims == nil ? index : nil, emailArbiter: leaseClaims)
         do {
-            server = try WebhookServer(configuration: configuration, handler: AdmissionHandler(reviewer: reviewer),
+            server = try WebhookServer(configuration: configuration, handler: ReviewCodec(reviewer: reviewer),
                                        metrics: metrics, readiness: readiness, logger: logger)
         } catch {
             client?.shutdownWithoutWaiting()

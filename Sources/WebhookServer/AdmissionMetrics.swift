@@ -18,7 +18,7 @@ public final class AdmissionMetrics: Sendable {
         var endpoint: WebhookType
         var kind: ResourceKind?
         var operation: String
-        var decision: AdmissionOutcome.Decision
+        var decision: ReviewVerdict.Decision
 
         static let operations = ["CREATE", "UPDATE", "DELETE", "CONNECT", "unknown"]
         static let slotCount = 2 * 3 * operations.count * 6
@@ -98,7 +98,7 @@ public final class AdmissionMetrics: Sendable {
     }
 
     /// One admission answered (allowed, denied, patched, errored or skipped).
-    public func recordAdmission(endpoint: WebhookType, outcome: AdmissionOutcome, operation: String, nanoseconds: Int64) {
+    public func recordAdmission(endpoint: WebhookType, outcome: ReviewVerdict, operation: String, nanoseconds: Int64) {
         let key = RequestKey(endpoint: endpoint, kind: outcome.kind, operation: operation.isEmpty ? "unknown" : operation,
                              decision: outcome.decision)
         let cache = handleCache

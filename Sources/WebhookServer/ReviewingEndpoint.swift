@@ -4,7 +4,7 @@ import Logging
 import NIOCore
 import NIOPosix
 
-/// `POST /validate` and `POST /mutate` once the transport has read the body: ``AdmissionHandler`` evaluation,
+/// `POST /validate` and `POST /mutate` once the transport has read the body: ``ReviewCodec`` evaluation,
 /// then one log line and metrics per request.
 ///
 /// A body the handler cannot answer becomes a one-line 400 through ``RequestChecks``. Nothing here throws,
@@ -17,7 +17,7 @@ struct ReviewingEndpoint: AdmissionEndpoint {
     /// a megabyte User costs tens of milliseconds even when every rule is linear.
     static let offLoopBodyBytes = 64 * 1024
 
-    let handler: AdmissionHandler
+    let handler: ReviewCodec
     let metrics: AdmissionMetrics
     let checks: RequestChecks
     /// The log line's handler when it is this server's own: the line is then written without swift-log's
@@ -25,7 +25,7 @@ struct ReviewingEndpoint: AdmissionEndpoint {
     private let directLog: LineLogHandler?
     private let logger: Logger
 
-    init(handler: AdmissionHandler, metrics: AdmissionMetrics, checks: RequestChecks) {
+    init(handler: ReviewCodec, metrics: AdmissionMetrics, checks: RequestChecks) {
         self.handler = handler
         self.metrics = metrics
         self.checks = checks
@@ -52,7 +52,7 @@ struct ReviewingEndpoint: AdmissionEndpoint {
     /// Decode, evaluate, encode: the answer at once, or the email claim to await.
     private func review(_ body: ByteBuffer, endpoint: WebhookType) -> EndpointReply {
         let start = ContinuousClock.now
-        let answer: AdmissionHandler.Answer
+        let answer: ReviewCodec.Answer
         do {
             answer = try handler.handle(body: body.readableBytesView, as: endpoint)
         } catch {
@@ -66,7 +66,7 @@ struct ReviewingEndpoint: AdmissionEndpoint {
         }
     }
 
-    private func finish(_ answer: AdmissionHandler.Answer, endpoint: WebhookType, start: ContinuousClock.Instant)
+    private func finish(_ answer: ReviewCodec.Answer, endpoint: WebhookType, start: ContinuousClock.Instant)
         -> HTTPAnswer
     {
         let nanoseconds = TimeAmount(start.duration(to: .now)).nanoseconds
@@ -77,7 +77,7 @@ struct ReviewingEndpoint: AdmissionEndpoint {
     }
 
     /// One `admission` line at info: uid, endpoint, kind, name, operation, decision, rules, dry run, duration.
-    private func log(_ answer: AdmissionHandler.Answer, endpoint: WebhookType, nanoseconds: Int64) {
+    private func log(_ answer: ReviewCodec.Answer, endpoint: WebhookType, nanoseconds: Int64) {
         guard logger.logLevel <= .info else { return }
         let outcome = answer.outcome
         // Sorted by key: the order LineLogHandler writes metadata in.

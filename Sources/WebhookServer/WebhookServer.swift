@@ -45,7 +45,7 @@ public struct WebhookServer: Sendable {
     ///   line and metrics per request).
     public init(
         configuration: WebhookServerConfiguration,
-        handler: AdmissionHandler,
+        handler: ReviewCodec,
         responder: (any AdmissionEndpoint)? = nil,
         metrics: AdmissionMetrics = AdmissionMetrics(),
         readiness: ReadinessState = ReadinessState(),

@@ -28,7 +28,7 @@ struct AnswerBoundsTests {
     func duplicateGroupFlood() throws {
         let body = Self.duplicateGroups(200_001)
         #expect(body.count > 1_000_000)
-        let answer = try AdmissionHandler().handle(body: body, as: .validating)
+        let answer = try ReviewCodec().handle(body: body, as: .validating)
         #expect(answer.body.count < 64 * 1024)
         let response = try #require(try JSONReader.parse(answer.body)["response"])
         #expect(response["allowed"] == false)
@@ -48,7 +48,7 @@ struct AnswerBoundsTests {
 
     @Test("100,000 unknown keys: denied under 64 KiB, 100 causes and one naming the rule and the rest")
     func unknownKeyFlood() throws {
-        let answer = try AdmissionHandler().handle(body: Self.unknownKeys(100_000), as: .validating)
+        let answer = try ReviewCodec().handle(body: Self.unknownKeys(100_000), as: .validating)
         #expect(answer.body.count < 64 * 1024)
         let response = try #require(try JSONReader.parse(answer.body)["response"])
         let causes = try #require(response["status"]?["details"]?["causes"]?.arrayValue)
@@ -61,7 +61,7 @@ struct AnswerBoundsTests {
 
     @Test("exactly 100 causes need no summary; 101 get one", arguments: [100, 101])
     func boundary(violations: Int) throws {
-        let answer = try AdmissionHandler().handle(body: Self.duplicateGroups(violations + 1), as: .validating)
+        let answer = try ReviewCodec().handle(body: Self.duplicateGroups(violations + 1), as: .validating)
         let response = try #require(try JSONReader.parse(answer.body)["response"])
         let causes = try #require(response["status"]?["details"]?["causes"]?.arrayValue)
         if violations == 100 {
@@ -79,7 +79,7 @@ struct AnswerBoundsTests {
         let groups: JSONValue = .array([.string(long), .string(long), .string(long)])
         let body = Review.body(uid: "long", name: "alice",
                                object: Review.user("alice", ["email": "alice@example.com", "groups": groups]))
-        let answer = try AdmissionHandler().handle(body: body, as: .validating)
+        let answer = try ReviewCodec().handle(body: body, as: .validating)
         #expect(answer.body.count < 64 * 1024)
         let response = try #require(try JSONReader.parse(answer.body)["response"])
         let causes = try #require(response["status"]?["details"]?["causes"]?.arrayValue)

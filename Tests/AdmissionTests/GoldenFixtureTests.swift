@@ -5,7 +5,7 @@ import Foundation
 import IdentityRules
 import Testing
 
-/// Runs every golden AdmissionReview fixture in `Fixtures/golden` through ``AdmissionHandler``.
+/// Runs every golden AdmissionReview fixture in `Fixtures/golden` through ``ReviewCodec``.
 ///
 /// The fixtures are written by `Fixtures/make_golden.py` from the README's rule catalogue and the real apiserver captures, with
 /// the expected responses spelled out by hand, so they check the Swift code independently of it. Each one is
@@ -92,7 +92,7 @@ struct GoldenFixtureTests {
     }
 
     /// The handler the fixture describes: its rule configuration and the Users its email index knows.
-    static func handler(for fixture: JSONValue) throws -> AdmissionHandler {
+    static func handler(for fixture: JSONValue) throws -> ReviewCodec {
         let configuration = try RuleConfiguration(document: fixture["config"] ?? .object(JSONObject()))
         var users: [(name: String, email: String)] = []
         for entry in fixture["users"]?.arrayValue ?? [] {
@@ -102,7 +102,7 @@ struct GoldenFixtureTests {
         }
         let reviewer = AdmissionReviewer(engine: RuleEngine(configuration: configuration),
                                          emailIndex: InMemoryEmailIndex(users))
-        return AdmissionHandler(reviewer: reviewer)
+        return ReviewCodec(reviewer: reviewer)
     }
 
     /// The same AdmissionReview with `request.object` replaced.

@@ -8,7 +8,7 @@ import Testing
 
 extension Review {
     /// Whether `handler` allows `body` at `/validate`.
-    static func allowed(_ handler: AdmissionHandler, _ body: [UInt8]) throws -> Bool {
+    static func allowed(_ handler: ReviewCodec, _ body: [UInt8]) throws -> Bool {
         let answer = try handler.handle(body: body, as: .validating)
         return try JSONReader.parse(answer.body)["response"]?["allowed"] == true
     }
@@ -61,7 +61,7 @@ struct ClusterEmailIndexTests {
     @Test("of many concurrent CREATEs with one email, exactly one is allowed")
     func concurrentCreates() async throws {
         let index = ClusterEmailIndex()
-        let handler = AdmissionHandler(reviewer: AdmissionReviewer(emailIndex: index, emailClaims: index))
+        let handler = ReviewCodec(reviewer: AdmissionReviewer(emailIndex: index, emailClaims: index))
         let allowed = try await withThrowingTaskGroup(of: Bool.self) { group in
             for number in 0..<64 {
                 group.addTask {
@@ -77,7 +77,7 @@ struct ClusterEmailIndexTests {
     @Test("a dry run reserves nothing; an UPDATE keeping its own email is allowed")
     func dryRunAndUpdate() throws {
         let index = ClusterEmailIndex()
-        let handler = AdmissionHandler(reviewer: AdmissionReviewer(emailIndex: index, emailClaims: index))
+        let handler = ReviewCodec(reviewer: AdmissionReviewer(emailIndex: index, emailClaims: index))
         #expect(try Review.allowed(handler, Review.userEmail(name: "alice", email: "a@example.com", dryRun: true)))
         #expect(index.reservationCount == 0)
         #expect(try Review.allowed(handler, Review.userEmail(name: "bob", email: "a@example.com")))

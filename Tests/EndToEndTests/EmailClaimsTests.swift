@@ -41,7 +41,7 @@ struct EmailClaimsTests {
             let claims = claims
             claimsTask = Task { try await claims.run() }
             let reviewer = AdmissionReviewer(emailIndex: index, emailArbiter: claims)
-            server = try await RunningServer.start(pki: pki, handler: AdmissionHandler(reviewer: reviewer))
+            server = try await RunningServer.start(pki: pki, handler: ReviewCodec(reviewer: reviewer))
             #expect(await cache.synced(within: .seconds(30)))
         }
 

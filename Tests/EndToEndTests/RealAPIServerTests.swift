@@ -93,7 +93,7 @@ struct RealAPIServerTests {
         let reviewer = AdmissionReviewer(emailIndex: index, emailClaims: index)
         let server: RunningServer
         do {
-            server = try await RunningServer.start(pki: pki, handler: AdmissionHandler(reviewer: reviewer),
+            server = try await RunningServer.start(pki: pki, handler: ReviewCodec(reviewer: reviewer),
                                                    readiness: readiness)
         } catch {
             await cache.stop()

@@ -34,7 +34,7 @@ struct WebhookClusterEndToEndTests {
         let webhook: RunningServer
         do {
             let reviewer = AdmissionReviewer(emailIndex: index, emailClaims: index)
-            webhook = try await RunningServer.start(pki: pki, handler: AdmissionHandler(reviewer: reviewer),
+            webhook = try await RunningServer.start(pki: pki, handler: ReviewCodec(reviewer: reviewer),
                                                     readiness: readiness)
         } catch {
             await cache.stop { api.endWatches() }

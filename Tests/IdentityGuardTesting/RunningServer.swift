@@ -74,7 +74,7 @@ package final class RunningServer: Sendable {
         certificateFile: String? = nil,
         privateKeyFile: String? = nil,
         clientCertificate: CertificateAuthority.Issued? = nil,
-        handler: AdmissionHandler = AdmissionHandler(),
+        handler: ReviewCodec = ReviewCodec(),
         readiness: ReadinessState = ReadinessState(),
         configure: (inout WebhookServerConfiguration) -> Void = { _ in }
     ) async throws -> RunningServer {

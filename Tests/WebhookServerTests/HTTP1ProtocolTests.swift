@@ -125,7 +125,7 @@ extension HTTP1ProtocolTests {
     func pipelinedBehindArbitration() async throws {
         let pki = try TestPKI()
         defer { pki.remove() }
-        let handler = AdmissionHandler(reviewer: AdmissionReviewer(emailArbiter: SlowArbiter()))
+        let handler = ReviewCodec(reviewer: AdmissionReviewer(emailArbiter: SlowArbiter()))
         let server = try await RunningServer.start(pki: pki, handler: handler)
         do {
             let connection = try await RawConnection.connect(port: server.webhookPort, tls: try server.rawClientTLS())

@@ -75,12 +75,12 @@ struct HTTP2Tests {
 
     /// The handler a golden fixture describes (as `GoldenFixtureTests` builds it): its rule configuration and
     /// the Users its email index knows.
-    static func handler(for fixture: JSONValue) throws -> AdmissionHandler {
+    static func handler(for fixture: JSONValue) throws -> ReviewCodec {
         let configuration = try RuleConfiguration(document: fixture["config"] ?? .object(JSONObject()))
         let users = try (fixture["users"]?.arrayValue ?? []).map { entry in
             (name: try #require(entry["name"]?.stringValue), email: try #require(entry["email"]?.stringValue))
         }
-        return AdmissionHandler(reviewer: AdmissionReviewer(engine: RuleEngine(configuration: configuration),
+        return ReviewCodec(reviewer: AdmissionReviewer(engine: RuleEngine(configuration: configuration),
                                                             emailIndex: InMemoryEmailIndex(users)))
     }
 

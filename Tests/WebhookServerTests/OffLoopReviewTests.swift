@@ -56,7 +56,7 @@ struct OffLoopReviewTests {
         let pki = try TestPKI()
         defer { pki.remove() }
         let index = HeldEmailIndex(heldEmail: "flood@example.com")
-        let handler = AdmissionHandler(reviewer: AdmissionReviewer(emailIndex: index))
+        let handler = ReviewCodec(reviewer: AdmissionReviewer(emailIndex: index))
         let server = try await RunningServer.start(pki: pki, handler: handler) { $0.eventLoopThreads = 1 }
         do {
             let groups = JSONValue.array(Array(repeating: .string("grp"), count: 20_001))

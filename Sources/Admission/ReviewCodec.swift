@@ -5,7 +5,7 @@ public import KubeJSON
 ///
 /// The HTTPS server calls this for `/validate` and `/mutate`; the benchmark measures exactly this. A body that
 /// is not an answerable AdmissionReview throws, and the server turns that into HTTP 400 with the reason.
-public struct AdmissionHandler: Sendable {
+public struct ReviewCodec: Sendable {
     public let reviewer: AdmissionReviewer
     public let maximumDepth: Int
 
@@ -16,7 +16,7 @@ public struct AdmissionHandler: Sendable {
 
     /// The answer to one request body.
     public struct Answer: Sendable {
-        public var outcome: AdmissionOutcome
+        public var outcome: ReviewVerdict
         public var request: AdmissionRequest
         /// The encoded AdmissionReview to send with HTTP 200.
         public var body: [UInt8]

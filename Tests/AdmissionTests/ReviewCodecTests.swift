@@ -9,14 +9,14 @@ import Testing
 extension Review {
     /// The handler's answer to `body`, parsed.
     static func answer(_ body: [UInt8], _ webhook: WebhookType = .validating,
-                       handler: AdmissionHandler = AdmissionHandler()) throws -> JSONValue {
+                       handler: ReviewCodec = ReviewCodec()) throws -> JSONValue {
         let answer = try handler.handle(body: body, as: webhook)
         return try JSONReader.parse(answer.body)
     }
 }
 
 @Suite("Admission handler")
-struct AdmissionHandlerTests {
+struct ReviewCodecTests {
     static let capturesURL = Bundle.module.url(forResource: "Fixtures", withExtension: nil)!
         .appendingPathComponent("captures")
 
@@ -29,9 +29,9 @@ struct AdmissionHandlerTests {
         let expected = try JSONReader.parse(try Data(contentsOf: Self.capturesURL.appendingPathComponent("\(name).response.json")))
         let body = JSONWriter.serialize(try #require(capture["body"]))
         #expect(capture["path"] == "/validate?timeout=10s")
-        let answer = try AdmissionHandler().handle(body: body, as: .validating)
+        let answer = try ReviewCodec().handle(body: body, as: .validating)
         #expect(try JSONReader.parse(answer.body) == expected)
-        let mutated = try AdmissionHandler().handle(body: body, as: .mutating)
+        let mutated = try ReviewCodec().handle(body: body, as: .mutating)
         #expect(try JSONReader.parse(mutated.body) == expected)
     }
 
@@ -56,7 +56,7 @@ struct AdmissionHandlerTests {
     )
     func undecodable(body: String, reason: String) {
         #expect(throws: AdmissionDecodingError(reason)) {
-            _ = try AdmissionHandler().handle(body: Array(body.utf8), as: .validating)
+            _ = try ReviewCodec().handle(body: Array(body.utf8), as: .validating)
         }
     }
 
@@ -65,7 +65,7 @@ struct AdmissionHandlerTests {
         let body = Array((#"{"apiVersion": "admission.k8s.io/v1", "kind": "AdmissionReview", "request": "#
             + String(repeating: "[", count: 300) + String(repeating: "]", count: 300) + "}").utf8)
         #expect(throws: AdmissionDecodingError("invalid JSON at byte 331: nesting too deep (more than 256 levels)")) {
-            _ = try AdmissionHandler().handle(body: body, as: .validating)
+            _ = try ReviewCodec().handle(body: body, as: .validating)
         }
     }
 
@@ -97,7 +97,7 @@ struct AdmissionHandlerTests {
     func ungoverned() throws {
         for kind: JSONValue in [["group": "", "version": "v1", "kind": "ConfigMap"],
                                 ["group": "auth.alauda.io", "version": "v2", "kind": "User"]] {
-            let answer = try AdmissionHandler().handle(body: Review.body(kind: kind, object: ["anything": 1]),
+            let answer = try ReviewCodec().handle(body: Review.body(kind: kind, object: ["anything": 1]),
                                                        as: .validating)
             #expect(answer.outcome.decision == .skipped)
             #expect(try JSONReader.parse(answer.body)["response"]?["allowed"] == true)
@@ -108,7 +108,7 @@ struct AdmissionHandlerTests {
     func denial() throws {
         let body = Review.body(apiVersion: "admission.k8s.io/v1beta1",
                                object: Review.user(["state": "sleeping", "password": "hunter2"]))
-        let answer = try AdmissionHandler().handle(body: body, as: .validating)
+        let answer = try ReviewCodec().handle(body: body, as: .validating)
         #expect(answer.outcome.decision == .denied)
         #expect(answer.outcome.ruleIDs == ["user.email", "user.password-deprecated", "user.state"])
         #expect(String(decoding: answer.body, as: UTF8.self) == #"{"apiVersion":"admission.k8s.io/v1beta1","#
@@ -134,7 +134,7 @@ struct AdmissionHandlerTests {
     @Test("/mutate only patches: it allows what /validate denies, and its patch is idempotent")
     func mutateOnly() throws {
         let object = Review.user(["state": "sleeping", "password": "hunter2"])
-        let answer = try AdmissionHandler().handle(body: Review.body(object: object), as: .mutating)
+        let answer = try ReviewCodec().handle(body: Review.body(object: object), as: .mutating)
         #expect(answer.outcome.decision == .patched)
         let response = try #require(try JSONReader.parse(answer.body)["response"])
         #expect(response["allowed"] == true)
@@ -162,10 +162,10 @@ struct AdmissionHandlerTests {
     @Test("dry runs are flagged and claim no email; real CREATEs claim theirs")
     func dryRunClaims() throws {
         let object = Review.user(["email": "Alice@Example.com"])
-        let dry = try AdmissionHandler().handle(body: Review.body(object: object, dryRun: true), as: .validating)
+        let dry = try ReviewCodec().handle(body: Review.body(object: object, dryRun: true), as: .validating)
         #expect(dry.outcome.dryRun)
         #expect(dry.outcome.emailClaim == nil)
-        let real = try AdmissionHandler().handle(body: Review.body(object: object), as: .validating)
+        let real = try ReviewCodec().handle(body: Review.body(object: object), as: .validating)
         #expect(real.outcome.emailClaim == .init(userName: "alice", normalizedEmail: "alice@example.com"))
     }
 
@@ -191,7 +191,7 @@ struct AdmissionHandlerTests {
     @Test("warnings are valid, short, and free of control characters")
     func warningSanitizing() throws {
         let engine = RuleEngine(configuration: try RuleConfiguration(strings: ["user.state": "warn"]))
-        let handler = AdmissionHandler(reviewer: AdmissionReviewer(engine: engine))
+        let handler = ReviewCodec(reviewer: AdmissionReviewer(engine: engine))
         let state = String(repeating: "é", count: 80) + "\u{7}"
         let answer = try Review.answer(Review.body(object: Review.user(["email": "a@b.c", "state": .string(state)])),
                                        handler: handler)

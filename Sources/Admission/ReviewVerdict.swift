@@ -1,7 +1,7 @@
 public import IdentityRules
 
 /// A reviewed request: the response, and what the server needs for logs, metrics and email reservations.
-public struct AdmissionOutcome: Sendable {
+public struct ReviewVerdict: Sendable {
     /// What the webhook decided, for logs and metrics.
     public enum Decision: String, Sendable, Hashable {
         /// Allowed with nothing to say.
