@@ -92,6 +92,12 @@ let package = Package(
             ],
             swiftSettings: strictSettings
         ),
+        // The one bound on YAML aliases every YAML reader applies before Yams composes (billion laughs).
+        .target(
+            name: "YAMLBounds",
+            dependencies: [.product(name: "Yams", package: "Yams")],
+            swiftSettings: strictSettings
+        ),
         // The cluster's Users through the Kubernetes list/watch protocol: client, credentials, watcher, index.
         .target(
             name: "ClusterCache",
@@ -109,13 +115,14 @@ let package = Package(
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "Yams", package: "Yams"),
+                "YAMLBounds",
             ],
             swiftSettings: strictSettings
         ),
         // YAML and JSON documents as the engine's JSON values, with positions (offline checker, config files).
         .target(
             name: "Manifests",
-            dependencies: ["KubeJSON", "IdentityRules", .product(name: "Yams", package: "Yams")],
+            dependencies: ["KubeJSON", "IdentityRules", "YAMLBounds", .product(name: "Yams", package: "Yams")],
             swiftSettings: strictSettings
         ),
         // The audit of stored objects: each by the rules, plus the checks across objects over an index of the
@@ -219,7 +226,7 @@ let package = Package(
         ),
         .testTarget(
             name: "ManifestsTests",
-            dependencies: ["KubeJSON", "IdentityRules", "Manifests"],
+            dependencies: ["KubeJSON", "IdentityRules", "Manifests", "YAMLBounds"],
             swiftSettings: strictSettings
         ),
         .testTarget(

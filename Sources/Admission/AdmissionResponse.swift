@@ -65,6 +65,8 @@ public struct AdmissionResponse: Sendable, Hashable {
     public private(set) var patch: JSONPatch?
     public var auditAnnotations: [AuditAnnotation] = []
     public private(set) var warnings: [String] = []
+    /// Warnings past ``AnswerBounds/maximumWarnings``, counted in the last warning instead of listed.
+    private var hiddenWarnings = 0
 
     /// `"JSONPatch"` when the response carries a patch, else nil.
     public var patchType: String? { patch == nil ? nil : "JSONPatch" }
@@ -83,18 +85,54 @@ public struct AdmissionResponse: Sendable, Hashable {
     // MARK: - Verdicts
 
     /// Refused with 403 Forbidden: `status.message` joins the violations as the apiserver's `NewInvalid` does
-    /// (`User.auth.alauda.io "alice" is invalid: [a, b]`), with one `StatusCause` each.
+    /// (`User.auth.alauda.io "alice" is invalid: [a, b]`), with one `StatusCause` each — bounded by
+    /// ``AnswerBounds``: past the first 100 causes (or their byte budget) one last cause, and the message's
+    /// last entry, say how many more there were and of which rules. Linear in the number of violations.
     public func denied(kind: ResourceKind, name: String, violations: [Violation]) -> AdmissionResponse {
         var causes: [Cause] = []
+        causes.reserveCapacity(min(violations.count, AnswerBounds.maximumCauses) + 1)
+        var causeBytes = 0
+        var hiddenCauses = AnswerBounds.HiddenCount()
         var messages: [String] = []
-        causes.reserveCapacity(violations.count)
+        var seenMessages = Set<String>()
+        var messageBytes = 0
+        var hiddenMessages = AnswerBounds.HiddenCount()
+        // Once the causes and the message are full, a violation is only counted: no text is built for it.
+        var causesFull = false
+        var messagesFull = false
         for violation in violations {
-            let body = violation.body
-            let field = violation.field.description
-            causes.append(Cause(reason: violation.type.causeReason, message: body, field: field))
+            if causesFull && messagesFull {
+                hiddenCauses.add(violation.ruleID)
+                hiddenMessages.add(violation.ruleID)
+                continue
+            }
+            let body = AnswerBounds.shortened(violation.body)
+            let field = AnswerBounds.shortened(violation.field.description)
+            let causeCost = AnswerBounds.encodedLength(body) + AnswerBounds.encodedLength(field)
+            causesFull = causesFull || causes.count == AnswerBounds.maximumCauses
+                || causeBytes + causeCost > AnswerBounds.causeBytes
+            if causesFull {
+                hiddenCauses.add(violation.ruleID)
+            } else {
+                causes.append(Cause(reason: violation.type.causeReason, message: body, field: field))
+                causeBytes += causeCost
+            }
             let message = field.isEmpty ? body : field + ": " + body
-            if !messages.contains(message) { messages.append(message) }
+            guard messagesFull || seenMessages.insert(message).inserted else { continue }
+            let messageCost = AnswerBounds.encodedLength(message) + 2
+            messagesFull = messagesFull || messages.count == AnswerBounds.maximumCauses
+                || messageBytes + messageCost > AnswerBounds.messageBytes
+            if messagesFull {
+                hiddenMessages.add(violation.ruleID)
+            } else {
+                messages.append(message)
+                messageBytes += messageCost
+            }
         }
+        if let more = hiddenCauses.summary(of: "violations") {
+            causes.append(Cause(reason: AnswerBounds.truncatedCauseReason, message: more, field: ""))
+        }
+        if let more = hiddenMessages.summary(of: "violations") { messages.append(more) }
         let joined = messages.count == 1 ? messages[0] : "[" + messages.joined(separator: ", ") + "]"
         return refused(Status(
             code: 403,
@@ -128,10 +166,19 @@ public struct AdmissionResponse: Sendable, Hashable {
     }
 
     /// The same response with `warnings` added, each made safe for the apiserver: valid UTF-8, control
-    /// characters replaced by spaces, at most 120 bytes (cut at a character boundary, ending in `...`).
+    /// characters replaced by spaces, at most 120 bytes (cut at a character boundary, ending in `...`). Past
+    /// 100 warnings one last warning says how many more there were.
     public func warning(_ warnings: [String]) -> AdmissionResponse {
         var copy = self
-        copy.warnings.append(contentsOf: warnings.map(Self.sanitizedWarning))
+        if copy.hiddenWarnings > 0 { copy.warnings.removeLast() }
+        for warning in warnings {
+            if copy.warnings.count < AnswerBounds.maximumWarnings {
+                copy.warnings.append(Self.sanitizedWarning(warning))
+            } else {
+                copy.hiddenWarnings += 1
+            }
+        }
+        if copy.hiddenWarnings > 0 { copy.warnings.append("\(copy.hiddenWarnings) more warnings not shown") }
         return copy
     }
 

@@ -1,6 +1,7 @@
 public import Foundation
 public import NIOSSL
 import Yams
+import YAMLBounds
 import KubeJSON
 
 /// Where the API server is and how to authenticate to it: in-cluster service-account credentials or a
@@ -91,6 +92,9 @@ public struct KubernetesCredentials: Sendable {
         let text = String(decoding: data, as: UTF8.self)
         guard text.contains(where: { !$0.isWhitespace }) else {
             throw KubernetesError(.configuration, "the kubeconfig \(path) is empty")
+        }
+        if let refusal = YAMLAliasBudget.standard.check(text) {
+            throw KubernetesError(.configuration, "the kubeconfig \(path):\(refusal.description)")
         }
         let config: Kubeconfig
         do {

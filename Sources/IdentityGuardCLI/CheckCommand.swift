@@ -35,6 +35,9 @@ public struct CheckCommand: AsyncParsableCommand {
     @Option(help: "Also check user.email-unique and identity.user-exists against the Users of this kubeconfig's cluster.")
     public var kubeconfig: String?
 
+    @Option(name: .customLong("max-file-bytes"), help: "Largest file (or standard input) read, in bytes.")
+    public var maxFileBytes: Int = ManifestLoader.defaultMaximumFileBytes
+
     public init() {}
 
     public func validate() throws {
@@ -47,6 +50,7 @@ public struct CheckCommand: AsyncParsableCommand {
         let progress = ProgressLine.onStandardError()
         let outcome = await Self.execute(
             paths: paths, format: format, configurationFile: config, kubeconfig: kubeconfig,
+            maximumFileBytes: maxFileBytes,
             progress: progress.map { line in { @Sendable done, total in line.update(done, of: total) } })
         progress?.finish()
         try CommandOutput.emit(outcome)
@@ -58,6 +62,7 @@ public struct CheckCommand: AsyncParsableCommand {
         format: CheckFormat = .text,
         configurationFile: String? = nil,
         kubeconfig: String? = nil,
+        maximumFileBytes: Int? = nil,
         standardInput: (@Sendable () -> [UInt8])? = nil,
         progress: (@Sendable (Int, Int) -> Void)? = nil
     ) async -> CommandOutcome {
@@ -67,8 +72,9 @@ public struct CheckCommand: AsyncParsableCommand {
         } catch {
             return CommandOutcome(standardError: "identity-guard: \(error.description)\n", status: 2)
         }
-        let files = await ManifestLoader().load(paths, standardInput: standardInput ?? ManifestLoader.readStandardInput,
-                                                progress: progress)
+        let loader = ManifestLoader(maximumFileBytes: maximumFileBytes ?? ManifestLoader.defaultMaximumFileBytes)
+        let files = await loader.load(paths, standardInput: standardInput ?? ManifestLoader.readStandardInput,
+                                      progress: progress)
         var clusterUsers: [(name: String, email: String?)] = []
         if let kubeconfig {
             do {

@@ -35,6 +35,9 @@ public struct MutateCommand: AsyncParsableCommand {
     @Option(help: "YAML file with per-rule enforcement: rules: { RULE-ID: deny | warn | off }.")
     public var config: String?
 
+    @Option(name: .customLong("max-file-bytes"), help: "Largest file (or standard input) read, in bytes.")
+    public var maxFileBytes: Int = ManifestLoader.defaultMaximumFileBytes
+
     public init() {}
 
     public func validate() throws {
@@ -49,7 +52,7 @@ public struct MutateCommand: AsyncParsableCommand {
 
     public func run() async throws {
         try CommandOutput.emit(await Self.execute(paths: paths, output: output ?? .yaml, inPlace: inPlace,
-                                                  configurationFile: config))
+                                                  configurationFile: config, maximumFileBytes: maxFileBytes))
     }
 
     /// Runs a mutation and returns what it prints and its exit status.
@@ -58,6 +61,7 @@ public struct MutateCommand: AsyncParsableCommand {
         output: MutateOutputFormat = .yaml,
         inPlace: Bool = false,
         configurationFile: String? = nil,
+        maximumFileBytes: Int? = nil,
         standardInput: (@Sendable () -> [UInt8])? = nil
     ) async -> CommandOutcome {
         let configuration: RuleConfiguration
@@ -66,7 +70,8 @@ public struct MutateCommand: AsyncParsableCommand {
         } catch {
             return CommandOutcome(standardError: "identity-guard: \(error.description)\n", status: 2)
         }
-        let files = await ManifestLoader().load(paths, standardInput: standardInput ?? ManifestLoader.readStandardInput)
+        let loader = ManifestLoader(maximumFileBytes: maximumFileBytes ?? ManifestLoader.defaultMaximumFileBytes)
+        let files = await loader.load(paths, standardInput: standardInput ?? ManifestLoader.readStandardInput)
         let mutator = ManifestMutator(engine: RuleEngine(configuration: configuration))
         var outcome = CommandOutcome()
         var mutated: [MutatedFile] = []

@@ -155,6 +155,11 @@ public struct ServeCommand: AsyncParsableCommand {
         if let config {
             do {
                 options.rules = try RuleConfigurationFile.load(config)
+            } catch where error.code == .yaml {
+                // YAML refused before it became values (an alias bomb): a start-up error, like an unreadable key.
+                try CommandOutput.emit(CommandOutcome(standardError: "identity-guard serve: \(error.description)\n",
+                                                      status: 1))
+                return
             } catch {
                 throw ValidationError(error.description)
             }

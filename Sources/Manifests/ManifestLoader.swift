@@ -12,12 +12,21 @@ public struct ManifestLoader: Sendable {
     /// The extensions a directory walk picks up; a file named explicitly is read whatever its name.
     public static let extensions: Set<String> = ["yaml", "yml", "json"]
 
+    /// The default of ``maximumFileBytes`` (`--max-file-bytes`): 64 MiB, some 100,000 Users in one file.
+    public static let defaultMaximumFileBytes = 64 * 1024 * 1024
+
     /// How many files are parsed at once.
     public var concurrency: Int
+    /// The largest file (or standard input) read; a larger one is an unusable input, read no further than
+    /// one byte past the limit (so `/dev/zero` or an endless pipe is refused too).
+    public var maximumFileBytes: Int
 
-    /// - Parameter concurrency: files parsed at once; nil for one per active processor.
-    public init(concurrency: Int? = nil) {
+    /// - Parameters:
+    ///   - concurrency: files parsed at once; nil for one per active processor.
+    ///   - maximumFileBytes: the largest file read.
+    public init(concurrency: Int? = nil, maximumFileBytes: Int = ManifestLoader.defaultMaximumFileBytes) {
         self.concurrency = max(1, concurrency ?? ProcessInfo.processInfo.activeProcessorCount)
+        self.maximumFileBytes = max(0, maximumFileBytes)
     }
 
     /// Everything on standard input.
@@ -71,6 +80,7 @@ public struct ManifestLoader: Sendable {
         var standardInputBytes: [UInt8]?
         if sources.contains(where: { (try? $0.get()) == .standardInput }) { standardInputBytes = standardInput() }
         let stdinBytes = standardInputBytes
+        let limit = maximumFileBytes
         await withTaskGroup(of: (Int, ManifestFile).self) { group in
             var next = 0
             func addTask() {
@@ -82,9 +92,13 @@ public struct ManifestLoader: Sendable {
                     case .failure(let error):
                         return (index, Self.unusable(error))
                     case .success(.standardInput):
-                        return (index, Self.parse(bytes: stdinBytes ?? [], name: "stdin", path: nil))
+                        let bytes = stdinBytes ?? []
+                        guard bytes.count <= limit else {
+                            return (index, Self.unusable(Self.tooLarge("stdin", limit)))
+                        }
+                        return (index, Self.parse(bytes: bytes, name: "stdin", path: nil))
                     case .success(.file(let path)):
-                        return (index, Self.read(path))
+                        return (index, Self.read(path, maximumBytes: limit))
                     }
                 }
             }
@@ -100,12 +114,24 @@ public struct ManifestLoader: Sendable {
         return files.compactMap(\.self)
     }
 
-    /// The file at `path`, read and parsed.
-    public static func read(_ path: String) -> ManifestFile {
-        guard let data = FileManager.default.contents(atPath: path) else {
+    /// The file at `path`, read (at most `maximumBytes`) and parsed.
+    public static func read(_ path: String, maximumBytes: Int = defaultMaximumFileBytes) -> ManifestFile {
+        guard let handle = FileHandle(forReadingAtPath: path) else {
             return unusable(InputError(.unreadable, file: path, message: "cannot read the file"))
         }
+        defer { try? handle.close() }
+        let data: Data
+        do {
+            data = try handle.read(upToCount: maximumBytes + 1) ?? Data()
+        } catch {
+            return unusable(InputError(.unreadable, file: path, message: "cannot read the file"))
+        }
+        guard data.count <= maximumBytes else { return unusable(tooLarge(path, maximumBytes)) }
         return parse(bytes: Array(data), name: path, path: path)
+    }
+
+    static func tooLarge(_ name: String, _ limit: Int) -> InputError {
+        InputError(.unreadable, file: name, message: "larger than \(limit) bytes (raise it with --max-file-bytes)")
     }
 
     /// `bytes` parsed as the file `name`.

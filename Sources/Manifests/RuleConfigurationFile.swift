@@ -5,6 +5,7 @@ import Foundation
 #endif
 public import IdentityRules
 import Yams
+import YAMLBounds
 import KubeJSON
 
 /// Reads `--config FILE`: `rules: { RULE-ID: deny | warn | off }` in YAML (or JSON, which is YAML).
@@ -16,6 +17,12 @@ public enum RuleConfigurationFile {
         }
         guard let text = String(validating: data, as: UTF8.self) else {
             throw ConfigurationError(.malformed, subject: "not UTF-8 text", file: path)
+        }
+        if let refusal = YAMLAliasBudget.standard.check(text) {
+            var error = ConfigurationError(.yaml, subject: refusal.message, file: path)
+            error.line = refusal.line
+            error.column = refusal.column
+            throw error
         }
         let node: Node?
         do {

@@ -1,6 +1,7 @@
 import Foundation
 import IdentityRules
 import Yams
+import YAMLBounds
 import KubeJSON
 
 /// Reads every document of a YAML (or JSON) text with positions, keeping duplicate keys.
@@ -19,6 +20,11 @@ enum YAMLStreamReader {
 
     /// The documents of `text`; a syntax error throws with its position in `file`.
     static func documents(in text: String, file: String) throws(InputError) -> [Document] {
+        // Before Yams composes: it would expand every alias (and hash alias keys whole).
+        if let refusal = YAMLAliasBudget.standard.check(text) {
+            let position = SourcePosition(line: refusal.line, column: refusal.column)
+            throw InputError(.syntax, file: file, position: position, message: refusal.message)
+        }
         var text = text
         var markers = KeyMarkers()
         while true {

@@ -2,14 +2,21 @@ import Admission
 import IdentityRules
 import Logging
 import NIOCore
+import NIOPosix
 
 /// `POST /validate` and `POST /mutate` once the transport has read the body: ``ReviewCodec`` evaluation,
 /// then one log line and metrics per request.
 ///
 /// A body the handler cannot answer becomes a one-line 400 through ``RequestChecks``. Nothing here throws,
 /// so no request can crash or stall the transport. An answer that needs no email arbitration is returned at
-/// once (``EndpointReply/ready(_:)``): the hot path never leaves the connection's event loop.
+/// once (``EndpointReply/ready(_:)``): the hot path never leaves the connection's event loop. A body larger
+/// than ``offLoopBodyBytes`` is reviewed on NIO's thread pool instead (``EndpointReply/pending(_:)``), so that
+/// an object built to be expensive cannot hold the event loop its neighbours' connections share.
 struct ReviewingEndpoint: AdmissionEndpoint {
+    /// Bodies above this many bytes are reviewed off the event loop. The apiserver's own reviews are a few KB;
+    /// a megabyte User costs tens of milliseconds even when every rule is linear.
+    static let offLoopBodyBytes = 64 * 1024
+
     let handler: ReviewCodec
     let metrics: AdmissionMetrics
     let checks: RequestChecks
@@ -27,6 +34,23 @@ struct ReviewingEndpoint: AdmissionEndpoint {
     }
 
     func respond(to body: ByteBuffer, webhook endpoint: WebhookType) -> EndpointReply {
+        guard body.readableBytes > Self.offLoopBodyBytes else { return review(body, endpoint: endpoint) }
+        return .pending { [self] in
+            let reply: EndpointReply
+            do {
+                reply = try await NIOThreadPool.singleton.runIfActive { review(body, endpoint: endpoint) }
+            } catch {
+                return checks.refuse(503, "the server is shutting down", endpoint: endpoint)
+            }
+            switch reply {
+            case .ready(let answer): return answer
+            case .pending(let work): return await work()
+            }
+        }
+    }
+
+    /// Decode, evaluate, encode: the answer at once, or the email claim to await.
+    private func review(_ body: ByteBuffer, endpoint: WebhookType) -> EndpointReply {
         let start = ContinuousClock.now
         let answer: ReviewCodec.Answer
         do {

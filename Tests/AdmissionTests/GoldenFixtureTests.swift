@@ -25,7 +25,7 @@ struct GoldenFixtureTests {
     @Test("the fixture set is complete")
     func fixturesArePresent() {
         // Exact: a fixture lost in a rename or a copy would otherwise pass unnoticed.
-        #expect(Self.fixtureNames.count == 74)
+        #expect(Self.fixtureNames.count == 75)
     }
 
     @Test("fixture", arguments: fixtureNames)

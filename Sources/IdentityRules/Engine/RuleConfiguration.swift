@@ -76,6 +76,8 @@ public struct ConfigurationError: Error, Sendable, Hashable, CustomStringConvert
         case unknownRule
         case invalidEnforcement
         case malformed
+        /// YAML refused before it became values (an alias bomb); `subject` is the whole message.
+        case yaml
     }
 
     public var code: Code
@@ -85,6 +87,9 @@ public struct ConfigurationError: Error, Sendable, Hashable, CustomStringConvert
     public var knownRules: [RuleID]
     /// The configuration file, when the configuration came from one.
     public var file: String?
+    /// 1-based line and column in `file`, when the problem has a place.
+    public var line: Int?
+    public var column: Int?
 
     public init(_ code: Code, subject: String, rule: String? = nil, knownRules: [RuleID] = [], file: String? = nil) {
         self.code = code
@@ -96,7 +101,8 @@ public struct ConfigurationError: Error, Sendable, Hashable, CustomStringConvert
 
     public var description: String {
         guard let file else { return problem }
-        return "\(file): \(problem)"
+        guard let line, let column else { return "\(file): \(problem)" }
+        return "\(file):\(line):\(column): \(problem)"
     }
 
     private var problem: String {
@@ -108,6 +114,8 @@ public struct ConfigurationError: Error, Sendable, Hashable, CustomStringConvert
             return "rule \(GoQuote.quote(rule ?? "")): unknown enforcement \(GoQuote.quote(subject)); use deny, warn or off"
         case .malformed:
             return "invalid configuration: \(subject)"
+        case .yaml:
+            return subject
         }
     }
 }

@@ -211,10 +211,14 @@ def allowed(version, uid, warnings=None):
     return response_body(version, response)
 
 
-def denied(version, uid, kind, name, causes, warnings=None):
-    """causes: (field, reason, body) in the expected order; the message is `field: body`."""
+def denied(version, uid, kind, name, causes, warnings=None, more=None):
+    """causes: (field, reason, body) in the expected order; the message is `field: body`. `more`: the sentence
+    that counts the violations past the 100-cause cap, as the last cause and the message's last entry."""
     kind_name, group = kind
     messages = [f"{field}: {body}" for field, _, body in causes]
+    if more:
+        messages.append(more)
+        causes = causes + [("", "TooManyViolations", more)]
     joined = messages[0] if len(messages) == 1 else "[" + ", ".join(messages) + "]"
     details = {}
     if name:
@@ -1065,6 +1069,20 @@ case("mutate-delete-v1",
      allowed(V1, "7d8e9f0a-1b2c-4d3e-9f4a-5b6c7d8e9f0a"))
 
 # =========================================================================================================
+# Bounded answers (README, "The admission protocol": at most 100 causes, then one that counts the rest)
+# =========================================================================================================
+
+case("user-violation-cap",
+     "105 copies of one group: 104 duplicates, of which the first 100 are causes and the other 4 are counted "
+     "by rule in one last cause (TooManyViolations) and at the end of status.message.",
+     "/validate",
+     user_review("8e9f0a1b-2c3d-4e4f-8a5b-6c7d8e9f0a1b", "alice", "CREATE",
+                 user("alice", {"email": "alice@example.com", "groups": ["g"] * 105})),
+     denied(V1, "8e9f0a1b-2c3d-4e4f-8a5b-6c7d8e9f0a1b", USER_KIND, "alice",
+            [(f"spec.groups[{index}]", "FieldValueDuplicate", 'Duplicate value: "g"') for index in range(1, 101)],
+            more="4 more violations not shown (user.formats: 4)"))
+
+# =========================================================================================================
 # Writing
 # =========================================================================================================
 
@@ -1088,6 +1106,9 @@ def check_case(entry):
     if entry["path"] == "/validate":
         assert "patch" not in response and "patchType" not in response, entry["slug"]
     causes = response.get("status", {}).get("details", {}).get("causes", [])
+    if causes and causes[-1]["reason"] == "TooManyViolations":
+        causes = causes[:-1]
+    assert len(causes) <= 100, entry["slug"]
     keys = [field_key(cause["field"]) for cause in causes]
     assert keys == sorted(keys), entry["slug"] + ": causes not in field order"
     text = json.dumps(entry["response"], ensure_ascii=False)
