@@ -41,8 +41,8 @@ var configuration = WebhookServerConfiguration(certificateFile: files.certificat
 configuration.address = "127.0.0.1"
 configuration.port = port
 configuration.metricsPort = nil
-let server = try WebhookServer(configuration: configuration, handler: ReviewCodec(),
-                               responder: CannedEndpoint(), logger: logger)
+let server = try WebhookServer(configuration: configuration, codec: ReviewCodec(),
+                               endpoint: CannedEndpoint(), logger: logger)
 print("  CA certificate: \(files.authorityFile)")
 fflush(nil)
 let group = ServiceGroup(configuration: .init(services: try server.services().map { .init(service: $0) },

@@ -41,6 +41,8 @@ public final class ClusterEmailIndex: EmailIndex, EmailClaims, Sendable {
         var users = InMemoryEmailIndex()
         var reservations: [String: [Reservation]] = [:]
         var recentlyStored: [String: StoredSince] = [:]
+        /// Whether a first list is in: the Users of the first one are not remembered as newly stored.
+        var listed = false
         /// Normalized email → holder name → its retirement.
         var retired: [String: [String: Retirement]] = [:]
     }
@@ -174,6 +176,14 @@ public final class ClusterEmailIndex: EmailIndex, EmailClaims, Sendable {
         state.withLockedValue { state in
             let old = state.users
             state.users = fresh
+            // The first list's Users were stored at unknown times, most of them long ago: remembering them all
+            // would hold a timestamp per User of the cluster for a TTL. A claim one of them still holds keeps its
+            // TTL, as before; from then on the watch and later relists show what changes.
+            guard state.listed else {
+                state.listed = true
+                for user in users { Self.confirm(user.name, email: user.email, in: &state) }
+                return
+            }
             for user in users {
                 Self.observe(user.name, previous: old.normalizedEmail(ofUser: user.name),
                              current: fresh.normalizedEmail(ofUser: user.name), at: now, in: &state)

@@ -135,7 +135,7 @@ public final class LeaseEmailClaims: EmailClaims, Service, Sendable {
             let void = index.isVoid(holder: holder, normalizedEmail: pending.normalizedEmail,
                                     claimedAt: current.renewTime)
             guard holder == pending.user || current.isExpired() || void else { return .heldBy(holder) }
-            if void { metrics.voided.increment() }
+            if void && holder != pending.user { metrics.voided.increment() }
             let updated = try await call(.PUT, collection + "/" + pending.lease,
                                          body: lease(pending, resourceVersion: current.resourceVersion).json)
             if updated.status == 200 { return .granted }

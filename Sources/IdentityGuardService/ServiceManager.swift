@@ -75,7 +75,7 @@ public struct ServiceManager: Sendable {
         let reviewer = AdmissionReviewer(engine: RuleEngine(configuration: options.rules), emailIndex: index,
                                          emailClaims: leaseClaims ?? index as any EmailClaims)
         do {
-            server = try WebhookServer(configuration: configuration, handler: ReviewCodec(reviewer: reviewer),
+            server = try WebhookServer(configuration: configuration, codec: ReviewCodec(reviewer: reviewer),
                                        metrics: metrics, readiness: readiness, logger: logger)
         } catch {
             client?.shutdownWithoutWaiting()
@@ -101,7 +101,10 @@ public struct ServiceManager: Sendable {
             identities = mirror
             audit = PeriodicAudit(interval: interval, users: users, identities: mirror.store,
                                   auditor: ClusterAuditor(configuration: options.rules), factory: metrics.factory,
-                                  logger: logger, isReady: { readiness.isReady })
+                                  logger: logger,
+                                  // What the audit reads is the cache's: it needs the first list, not claims or
+                                  // a process that is not shutting down.
+                                  isReady: { !readiness.unmet.contains(Self.cacheCondition) })
         } else {
             identities = nil
             audit = nil

@@ -38,7 +38,7 @@ struct HTTPListener: Service {
     let tls: NIOSSLContext?
     /// Whether HTTP/2 is offered through ALPN (the TLS context must offer `h2`).
     let http2: Bool
-    let endpoints: RouteTable
+    let routes: RouteTable
     let connectionLimit: ConnectionLimit
     let connectionLog: ConnectionEventLog
     let idleTimeout: TimeAmount
@@ -137,7 +137,7 @@ struct HTTPListener: Service {
         try pipeline.addHandler(ConnectionErrorLogger(log: connectionLog))
         try pipeline.addHandler(IdleStateHandler(allTimeout: idleTimeout))
         try pipeline.addHandler(readTimeout)
-        try pipeline.addHandler(HTTPRequestHandler(endpoints: endpoints))
+        try pipeline.addHandler(HTTPRequestHandler(routes: routes))
     }
 
     /// The HTTP/2 connection: NIOHTTP2 with ``HTTP2Safeguards``, each stream an HTTP/1-style pipeline.
@@ -148,7 +148,7 @@ struct HTTPListener: Service {
         let firstStream = NIOLoopBound(negotiation, eventLoop: eventLoop)
         let management = NIOHTTP2ServerConnectionManagementHandler(eventLoop: eventLoop,
                                                                    configuration: HTTP2Safeguards.management)
-        let (endpoints, readTimeout, connectionLog) = (endpoints, readTimeout, connectionLog)
+        let (routes, readTimeout, connectionLog) = (routes, readTimeout, connectionLog)
         let http2 = NIOHTTP2Handler(
             mode: .server,
             eventLoop: eventLoop,
@@ -161,7 +161,7 @@ struct HTTPListener: Service {
                 let pipeline = stream.pipeline.syncOperations
                 try pipeline.addHandler(HTTP2FramePayloadToHTTP1ServerCodec())
                 try pipeline.addHandler(ReadTimeoutHandler(timeout: readTimeout, log: connectionLog, isStream: true))
-                try pipeline.addHandler(HTTPRequestHandler(endpoints: endpoints))
+                try pipeline.addHandler(HTTPRequestHandler(routes: routes))
             }
         }
         try pipeline.addHandler(http2)

@@ -33,7 +33,7 @@ final class HTTPRequestHandler: ChannelInboundHandler, RemovableChannelHandler {
         case refused(HTTPAnswer)
     }
 
-    private let endpoints: RouteTable
+    private let routes: RouteTable
     private var reading = Reading.waitingForHead
     private var keepAlive = true
     private var version = HTTPVersion.http1_1
@@ -52,8 +52,8 @@ final class HTTPRequestHandler: ChannelInboundHandler, RemovableChannelHandler {
     /// Whether an admission request is between its head and its answer (`identity_guard_inflight_requests`).
     private var admissionInFlight = false
 
-    init(endpoints: RouteTable) {
-        self.endpoints = endpoints
+    init(routes: RouteTable) {
+        self.routes = routes
     }
 
     func handlerRemoved(context: ChannelHandlerContext) {
@@ -69,15 +69,15 @@ final class HTTPRequestHandler: ChannelInboundHandler, RemovableChannelHandler {
             version = head.version
             reading = readingFor(head)
         case .body(var part):
-            guard case .admission(let webhook, let responder, var collected) = reading else { return }
+            guard case .admission(let webhook, let endpoint, var collected) = reading else { return }
             reading = .waitingForHead  // let `collected` be the buffer's only reference while it grows
-            if (collected?.readableBytes ?? 0) + part.readableBytes > endpoints.checks.maxBodyBytes {
+            if (collected?.readableBytes ?? 0) + part.readableBytes > routes.checks.maxBodyBytes {
                 reading = .overLimit(webhook)
             } else if collected == nil {
-                reading = .admission(webhook, responder, part)
+                reading = .admission(webhook, endpoint, part)
             } else {
                 collected!.writeBuffer(&part)
-                reading = .admission(webhook, responder, collected)
+                reading = .admission(webhook, endpoint, collected)
             }
         case .end:
             let request = reading
@@ -100,19 +100,19 @@ final class HTTPRequestHandler: ChannelInboundHandler, RemovableChannelHandler {
     }
 
     private func readingFor(_ head: HTTPRequestHead) -> Reading {
-        switch endpoints.route(method: head.method.rawValue, uri: head.uri) {
+        switch routes.route(method: head.method.rawValue, uri: head.uri) {
         case .answered(let answer):
             return .refused(answer)
-        case .admission(let webhook, let responder):
+        case .admission(let webhook, let endpoint):
             admissionInFlight = true
-            endpoints.metrics.requestStarted()
-            if let refusal = endpoints.checks.checkHead(contentType: head.headers.first(name: "content-type"),
+            routes.metrics.requestStarted()
+            if let refusal = routes.checks.checkHead(contentType: head.headers.first(name: "content-type"),
                                                         contentLength: head.headers.first(name: "content-length"),
                                                         endpoint: webhook)
             {
                 return .refused(refusal)
             }
-            return .admission(webhook, responder, nil)
+            return .admission(webhook, endpoint, nil)
         case .probe(let probe):
             return .probe(probe)
         }
@@ -125,11 +125,11 @@ final class HTTPRequestHandler: ChannelInboundHandler, RemovableChannelHandler {
         case .refused(let answer):
             write(answer, context: context)
         case .probe(let probe):
-            write(endpoints.answer(probe), context: context)
+            write(routes.answer(probe), context: context)
         case .overLimit(let webhook):
-            write(endpoints.checks.bodyTooLarge(endpoint: webhook), context: context)
-        case .admission(let webhook, let responder, let body):
-            switch responder.respond(to: body ?? ByteBuffer(), webhook: webhook) {
+            write(routes.checks.bodyTooLarge(endpoint: webhook), context: context)
+        case .admission(let webhook, let endpoint, let body):
+            switch endpoint.respond(to: body ?? ByteBuffer(), webhook: webhook) {
             case .ready(let answer):
                 write(answer, context: context)
             case .pending(let work):
@@ -147,7 +147,7 @@ final class HTTPRequestHandler: ChannelInboundHandler, RemovableChannelHandler {
     private func admissionFinished() {
         if admissionInFlight {
             admissionInFlight = false
-            endpoints.metrics.requestFinished()
+            routes.metrics.requestFinished()
         }
     }
 

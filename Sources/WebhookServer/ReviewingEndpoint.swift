@@ -7,7 +7,7 @@ import NIOPosix
 /// `POST /validate` and `POST /mutate` once the transport has read the body: ``ReviewCodec`` evaluation,
 /// then one log line and metrics per request.
 ///
-/// A body the handler cannot answer becomes a one-line 400 through ``RequestChecks``. Nothing here throws,
+/// A body the codec cannot read becomes a one-line 400 through ``RequestChecks``. Nothing here throws,
 /// so no request can crash or stall the transport. An answer that needs no email arbitration is returned at
 /// once (``EndpointReply/ready(_:)``): the hot path never leaves the connection's event loop. A body larger
 /// than ``offLoopBodyBytes`` is reviewed on NIO's thread pool instead (``EndpointReply/pending(_:)``), so that
@@ -17,7 +17,7 @@ struct ReviewingEndpoint: AdmissionEndpoint {
     /// a megabyte User costs tens of milliseconds even when every rule is linear.
     static let offLoopBodyBytes = 64 * 1024
 
-    let handler: ReviewCodec
+    let codec: ReviewCodec
     let metrics: AdmissionMetrics
     let checks: RequestChecks
     /// The log line's handler when it is this server's own: the line is then written without swift-log's
@@ -25,8 +25,8 @@ struct ReviewingEndpoint: AdmissionEndpoint {
     private let directLog: LineLogHandler?
     private let logger: Logger
 
-    init(handler: ReviewCodec, metrics: AdmissionMetrics, checks: RequestChecks) {
-        self.handler = handler
+    init(codec: ReviewCodec, metrics: AdmissionMetrics, checks: RequestChecks) {
+        self.codec = codec
         self.metrics = metrics
         self.checks = checks
         logger = checks.logger
@@ -54,15 +54,15 @@ struct ReviewingEndpoint: AdmissionEndpoint {
         let start = ContinuousClock.now
         let answer: ReviewCodec.Answer
         do {
-            answer = try handler.handle(body: body.readableBytesView, as: endpoint)
+            answer = try codec.handle(body: body.readableBytesView, as: endpoint)
         } catch {
             return .ready(checks.refuse(400, error.reason, endpoint: endpoint))
         }
-        guard handler.needsArbitration(answer) else {
+        guard codec.needsArbitration(answer) else {
             return .ready(finish(answer, endpoint: endpoint, start: start))
         }
         return .pending { [self] in
-            finish(await handler.arbitrate(answer), endpoint: endpoint, start: start)
+            finish(await codec.arbitrate(answer), endpoint: endpoint, start: start)
         }
     }
 

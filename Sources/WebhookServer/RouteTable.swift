@@ -38,7 +38,7 @@ enum WebhookRoute: Equatable, Sendable {
 /// What one port answers: the probes and metrics everywhere, admission on the TLS port only.
 struct RouteTable: Sendable {
     /// Answers `/validate` and `/mutate`; nil on the plain-HTTP metrics port.
-    let responder: (any AdmissionEndpoint)?
+    let endpoint: (any AdmissionEndpoint)?
     let checks: RequestChecks
     let readiness: ReadinessState
     let metrics: AdmissionMetrics
@@ -59,8 +59,8 @@ struct RouteTable: Sendable {
         guard let route = WebhookRoute(uri: uri) else { return .answered(Self.notFound) }
         switch route {
         case .admission(let webhook):
-            guard let responder else { return .answered(Self.notFound) }
-            return method == route.method ? .admission(webhook, responder) : .answered(Self.wrongMethod(method, route))
+            guard let endpoint else { return .answered(Self.notFound) }
+            return method == route.method ? .admission(webhook, endpoint) : .answered(Self.wrongMethod(method, route))
         case .probe(let probe):
             return method == route.method ? .probe(probe) : .answered(Self.wrongMethod(method, route))
         }

@@ -28,7 +28,7 @@ public struct WebhookServer: Sendable {
 
     public let configuration: WebhookServerConfiguration
     /// What answers `/validate` and `/mutate`.
-    public let responder: any AdmissionEndpoint
+    public let endpoint: any AdmissionEndpoint
     public let metrics: AdmissionMetrics
     public let readiness: ReadinessState
     public let certificates: CertificateReloader
@@ -41,19 +41,21 @@ public struct WebhookServer: Sendable {
 
     /// Loads the certificate pair (throws when it is unusable: the server must not start without one).
     ///
-    /// - Parameter responder: answers `/validate` and `/mutate`; nil serves `handler` (evaluation, one log
-    ///   line and metrics per request).
+    /// - Parameters:
+    ///   - codec: stages 3 and 4 of the request path, what the production endpoint reviews with.
+    ///   - endpoint: answers `/validate` and `/mutate`; nil serves ``ReviewingEndpoint`` over `codec`
+    ///     (evaluation, one log line and metrics per request).
     public init(
         configuration: WebhookServerConfiguration,
-        handler: ReviewCodec,
-        responder: (any AdmissionEndpoint)? = nil,
+        codec: ReviewCodec,
+        endpoint: (any AdmissionEndpoint)? = nil,
         metrics: AdmissionMetrics = AdmissionMetrics(),
         readiness: ReadinessState = ReadinessState(),
         logger: Logger
     ) throws(ServingCertificateError) {
         self.configuration = configuration
         checks = RequestChecks(metrics: metrics, logger: logger, maxBodyBytes: configuration.maxBodyBytes)
-        self.responder = responder ?? ReviewingEndpoint(handler: handler, metrics: metrics, checks: checks)
+        self.endpoint = endpoint ?? ReviewingEndpoint(codec: codec, metrics: metrics, checks: checks)
         self.metrics = metrics
         self.readiness = readiness
         self.logger = logger
@@ -93,7 +95,7 @@ public struct WebhookServer: Sendable {
             threads: configuration.eventLoopThreads ?? ProcessorAffinity.usableCPUCount,
             tls: try NIOSSLContext(configuration: makeTLSConfiguration()),
             http2: configuration.http2,
-            endpoints: endpoints(admission: true),
+            routes: routes(admission: true),
             connectionLimit: connectionLimit,
             connectionLog: connectionLog,
             idleTimeout: TimeAmount(configuration.idleTimeout),
@@ -107,7 +109,7 @@ public struct WebhookServer: Sendable {
                 threads: 1,
                 tls: nil,
                 http2: false,
-                endpoints: endpoints(admission: false),
+                routes: routes(admission: false),
                 connectionLimit: metricsConnectionLimit,
                 connectionLog: connectionLog,
                 idleTimeout: TimeAmount(configuration.idleTimeout),
@@ -160,8 +162,8 @@ public struct WebhookServer: Sendable {
     }
 
     /// What a port answers; admission only on the TLS port.
-    func endpoints(admission: Bool) -> RouteTable {
-        RouteTable(responder: admission ? responder : nil, checks: checks, readiness: readiness,
+    func routes(admission: Bool) -> RouteTable {
+        RouteTable(endpoint: admission ? endpoint : nil, checks: checks, readiness: readiness,
                          metrics: metrics)
     }
 }

@@ -43,12 +43,29 @@ struct ClaimLifecycleTests {
     func relist() {
         let index = ClusterEmailIndex()
         let before = MicroTime(microseconds: MicroTime.now.microseconds - 1_000_000)
-        index.replaceAll([("alice", "alice@example.com"), ("bob", "bob@example.com"), ("carol", "carol@example.com")])
+        index.replaceAll([])
+        for name in ["alice", "bob", "carol"] { index.upsert(name: name, email: "\(name)@example.com") }
         index.replaceAll([("bob", "bob2@example.com"), ("carol", "carol@example.com")])
         #expect(index.isVoid(holder: "alice", normalizedEmail: "alice@example.com", claimedAt: before))
         #expect(index.isVoid(holder: "bob", normalizedEmail: "bob@example.com", claimedAt: before))
         #expect(!index.isVoid(holder: "carol", normalizedEmail: "carol@example.com", claimedAt: before))
         #expect(index.retiredCount == 2)
+    }
+
+    @Test("the first list's Users are not remembered (no timestamp per User of the cluster); later ones are")
+    func firstList() {
+        let index = ClusterEmailIndex()
+        let before = MicroTime(microseconds: MicroTime.now.microseconds - 1_000_000)
+        index.replaceAll((0..<1_000).map { ("user-\($0)", "user-\($0)@example.com") })
+        index.remove(name: "user-0")
+        #expect(index.retiredCount == 0)
+        #expect(!index.isVoid(holder: "user-0", normalizedEmail: "user-0@example.com", claimedAt: before),
+                "stored at an unknown time: its claim keeps its TTL")
+        // A relist after it: a User it adds is newly stored, and its deletion voids its claim.
+        index.replaceAll((1..<1_001).map { ("user-\($0)", "user-\($0)@example.com") })
+        index.remove(name: "user-1000")
+        #expect(index.isVoid(holder: "user-1000", normalizedEmail: "user-1000@example.com", claimedAt: before))
+        #expect(index.retiredCount == 1)
     }
 
     @Test("what is remembered for voiding is bounded: forgotten after one reservation TTL")

@@ -63,7 +63,7 @@ struct CertificateScriptTests {
         configuration.port = 0
         configuration.metricsPort = nil
         let logger = Logger(label: "test") { _ in SwiftLogNoOpLogHandler() }
-        let server = try WebhookServer(configuration: configuration, handler: ReviewCodec(), logger: logger)
+        let server = try WebhookServer(configuration: configuration, codec: ReviewCodec(), logger: logger)
         let (ports, continuation) = AsyncStream<Int>.makeStream()
         let group = ServiceGroup(configuration: .init(
             services: try server.services { _, port in continuation.yield(port) }.map { .init(service: $0) },

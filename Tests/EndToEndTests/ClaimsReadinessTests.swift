@@ -44,7 +44,7 @@ struct ClaimsReadinessTests {
         try await plane.installCRD(try Repository.object(try Repository.kustomize("deploy"),
                                                          kind: "CustomResourceDefinition"))
         let serve = try ServeProcess(plane: plane, arguments: [
-            "--claims", "lease", "--claims-namespace", "late-claims", "--shutdown-delay", "0s",
+            "--claims", "lease", "--claims-namespace", "late-claims", "--shutdown-delay", "0s", "--audit-interval", "1s",
         ])
         let plain = HTTPClient(eventLoopGroupProvider: .singleton)
         defer { _ = plain.shutdown() }
@@ -59,6 +59,12 @@ struct ClaimsReadinessTests {
         let complaints = serve.log.split(separator: "\n").filter { $0.contains("email claims not possible") }
         #expect(complaints.count == 1, "\(complaints)")
         #expect(complaints.first?.contains(#""reason":"claims namespace \"late-claims\" not found""#) == true)
+        // The periodic audit reads the cache, not claims: it runs while the replica is unready for them.
+        #expect(await eventually(within: .seconds(10)) {
+            let line = await get("/metrics")?.split(separator: "\n")
+                .first { $0.hasPrefix("identity_guard_audit_last_run_timestamp_seconds ") }
+            return line.flatMap { $0.split(separator: " ").last }.flatMap { Double($0) }.map { $0 > 0 } == true
+        }, "the audit waited for the claims namespace")
 
         try await plane.create("/api/v1/namespaces", ["metadata": ["name": "late-claims"]])
         #expect(await eventually(within: .seconds(20)) { await get("/readyz") == "ok\n" }, "\(serve.log)")

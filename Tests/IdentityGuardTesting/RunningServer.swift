@@ -93,7 +93,7 @@ package final class RunningServer: Sendable {
         var configuration = Self.configuration(certificateFile: files.certificate, privateKeyFile: files.key)
         configure(&configuration)
         let logs = LogCapture()
-        let server = try WebhookServer(configuration: configuration, handler: handler, readiness: readiness,
+        let server = try WebhookServer(configuration: configuration, codec: handler, readiness: readiness,
                                        logger: logs.logger)
         let ports = NIOLockedValueBox<[WebhookServer.Listener: Int]>([:])
         let services = try server.services { listener, port in ports.withLockedValue { $0[listener] = port } }
