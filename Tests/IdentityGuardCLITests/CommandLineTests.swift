@@ -111,6 +111,16 @@ struct CommandLineTests {
                                                                              "ten minutes"])
         #expect(badDuration.status == 64)
         #expect(badDuration.standardError.contains("--audit-interval"))
+        // 0s is a shutdown delay (stop at once), never an audit interval.
+        let zeroInterval = try Subprocess.run(Subprocess.identityGuard.path, ["serve", "--dev", "--audit-interval",
+                                                                              "0s"])
+        #expect(zeroInterval.status == 64)
+        #expect(zeroInterval.standardError.contains("--audit-interval must be positive"))
+        let badDelay = try Subprocess.run(Subprocess.identityGuard.path, ["serve", "--dev", "--shutdown-delay", "-1s"])
+        #expect(badDelay.status == 64)
+        #expect(badDelay.standardError.contains("--shutdown-delay"))
+        let help = try Subprocess.run(Subprocess.identityGuard.path, ["serve", "--help"])
+        #expect(help.standardOutput.contains("(default: 5s)"), "the delay's default is shown as the manager's")
     }
 
     @Test("audit: where the cluster is must be said; a usage error exits 2, an unreadable kubeconfig 2")
