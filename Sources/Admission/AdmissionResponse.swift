@@ -88,7 +88,14 @@ public struct AdmissionResponse: Sendable, Hashable {
     /// (`User.auth.alauda.io "alice" is invalid: [a, b]`), with one `StatusCause` each — bounded by
     /// ``AnswerBounds``: past the first 100 causes (or their byte budget) one last cause, and the message's
     /// last entry, say how many more there were and of which rules. Linear in the number of violations.
-    public func denied(kind: ResourceKind, name: String, violations: [Violation]) -> AdmissionResponse {
+    /// `omitted` counts, per rule, violations a limit left unbuilt (``RuleEngine/validate(_:violationLimit:)``):
+    /// they are told in that last entry.
+    public func denied(
+        kind: ResourceKind,
+        name: String,
+        violations: [Violation],
+        omitted: [(ruleID: RuleID, count: Int)] = []
+    ) -> AdmissionResponse {
         var causes: [Cause] = []
         causes.reserveCapacity(min(violations.count, AnswerBounds.maximumCauses) + 1)
         var causeBytes = 0
@@ -129,6 +136,10 @@ public struct AdmissionResponse: Sendable, Hashable {
                 messageBytes += messageCost
             }
         }
+        for (ruleID, count) in omitted {
+            hiddenCauses.add(ruleID, count: count)
+            hiddenMessages.add(ruleID, count: count)
+        }
         if let more = hiddenCauses.summary(of: "violations") {
             causes.append(Cause(reason: AnswerBounds.truncatedCauseReason, message: more, field: ""))
         }
@@ -167,10 +178,12 @@ public struct AdmissionResponse: Sendable, Hashable {
 
     /// The same response with `warnings` added, each made safe for the apiserver: valid UTF-8, control
     /// characters replaced by spaces, at most 120 bytes (cut at a character boundary, ending in `...`). Past
-    /// 100 warnings one last warning says how many more there were.
-    public func warning(_ warnings: [String]) -> AdmissionResponse {
+    /// 100 warnings one last warning says how many more there were, `omitted` (left unbuilt by a violation
+    /// limit) among them.
+    public func warning(_ warnings: [String], omitted: Int = 0) -> AdmissionResponse {
         var copy = self
         if copy.hiddenWarnings > 0 { copy.warnings.removeLast() }
+        copy.hiddenWarnings += omitted
         for warning in warnings {
             if copy.warnings.count < AnswerBounds.maximumWarnings {
                 copy.warnings.append(Self.sanitizedWarning(warning))

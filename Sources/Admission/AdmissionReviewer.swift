@@ -108,19 +108,20 @@ public struct AdmissionReviewer: Sendable {
     private func validate(_ subject: RuleSubject, request: AdmissionRequest, claiming: Bool = true)
         -> ReviewVerdict
     {
-        let evaluation = engine.validate(subject)
+        let evaluation = engine.validate(subject, violationLimit: AnswerBounds.maximumCauses)
         let warnings = evaluation.warnings.map(\.message)
         let ruleIDs = uniqueRuleIDs(evaluation.findings.map(\.violation.ruleID))
         let denials = evaluation.denials
         if !denials.isEmpty {
             let response = AdmissionResponse(for: request)
-                .denied(kind: subject.kind, name: subject.name, violations: denials)
-                .warning(warnings)
+                .denied(kind: subject.kind, name: subject.name, violations: denials,
+                        omitted: evaluation.omittedDenials)
+                .warning(warnings, omitted: evaluation.omittedWarningCount)
             return ReviewVerdict(response: response, decision: .denied, kind: subject.kind, name: subject.name,
                                     ruleIDs: ruleIDs, dryRun: request.dryRun)
         }
         var outcome = ReviewVerdict(
-            response: AdmissionResponse(for: request).warning(warnings),
+            response: AdmissionResponse(for: request).warning(warnings, omitted: evaluation.omittedWarningCount),
             decision: warnings.isEmpty ? .allowed : .warned,
             kind: subject.kind,
             name: subject.name,

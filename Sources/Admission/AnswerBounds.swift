@@ -7,8 +7,9 @@ import IdentityRules
 /// At most 100 causes and 100 warnings, each cause's message and field at most 256 bytes, the causes' text at
 /// most 20 KiB and `status.message`'s at most 8 KiB (as JSON-escaped bytes); what does not fit is counted in
 /// one last entry naming the rules, e.g. `199900 more violations not shown (user.formats: 199900)`. With the
-/// warnings' own 120-byte cap a whole answer stays under 64 KiB. The offline checker is not bounded: it
-/// reports every finding.
+/// warnings' own 120-byte cap a whole answer stays under 64 KiB. The webhook asks each rule for at most
+/// ``maximumCauses`` violations (its first ones in document order) and only counts the rest, so the work is
+/// bounded too. The offline checker is not bounded: it reports every finding.
 public enum AnswerBounds {
     /// Most causes in `status.details.causes` before the one that counts the rest.
     public static let maximumCauses = 100
@@ -55,12 +56,12 @@ public enum AnswerBounds {
         private var perRule: [RuleID: Int] = [:]
         private var order: [RuleID] = []
 
-        mutating func add(_ rule: RuleID) {
-            total += 1
-            if let count = perRule[rule] {
-                perRule[rule] = count + 1
+        mutating func add(_ rule: RuleID, count: Int = 1) {
+            total += count
+            if let known = perRule[rule] {
+                perRule[rule] = known + count
             } else {
-                perRule[rule] = 1
+                perRule[rule] = count
                 order.append(rule)
             }
         }

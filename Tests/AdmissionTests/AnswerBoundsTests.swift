@@ -59,6 +59,37 @@ struct AnswerBoundsTests {
         #expect(message.hasSuffix(", 99900 more violations not shown (user.schema: 99900)]"))
     }
 
+    @Test("warned, not denied: 100 warnings and one counting the 199,900 more the engine never built")
+    func warnedFlood() throws {
+        let engine = RuleEngine(configuration: try RuleConfiguration(strings: ["user.formats": "warn"]))
+        let codec = ReviewCodec(reviewer: AdmissionReviewer(engine: engine))
+        let answer = try codec.handle(body: Self.duplicateGroups(200_001), as: .validating)
+        #expect(answer.body.count < 64 * 1024)
+        let response = try #require(try JSONReader.parse(answer.body)["response"])
+        #expect(response["allowed"] == true)
+        let warnings = try #require(response["warnings"]?.arrayValue)
+        #expect(warnings.count == 101)
+        #expect(warnings[0] == #"spec.groups[1]: Duplicate value: "grp""#)
+        #expect(warnings[100] == "199900 more warnings not shown")
+    }
+
+    @Test("two floods at once: each rule's count in the last cause")
+    func twoFloods() throws {
+        var members = [JSONObject.Member(key: "email", value: "alice@example.com"),
+                       .init(key: "groups", value: .array(Array(repeating: .string("g"), count: 5_001)))]
+        for index in 0..<3_000 { members.append(.init(key: "k\(index)", value: .integer(1))) }
+        let body = Review.body(uid: "two", name: "alice", object: Review.user("alice", .object(JSONObject(members))))
+        let answer = try ReviewCodec().handle(body: body, as: .validating)
+        let response = try #require(try JSONReader.parse(answer.body)["response"])
+        let causes = try #require(response["status"]?["details"]?["causes"]?.arrayValue)
+        #expect(causes.count == 101)
+        // 100 of user.formats sort first (spec.groups[…] < spec.k…); the engine built 100 of each rule.
+        #expect(causes[99]["field"] == "spec.groups[100]")
+        #expect(causes[100]["message"]
+            == "7900 more violations not shown (user.schema: 3000, user.formats: 4900)")
+        #expect(answer.outcome.ruleIDs == ["user.formats", "user.schema"])
+    }
+
     @Test("exactly 100 causes need no summary; 101 get one", arguments: [100, 101])
     func boundary(violations: Int) throws {
         let answer = try ReviewCodec().handle(body: Self.duplicateGroups(violations + 1), as: .validating)

@@ -21,6 +21,38 @@ struct RuleEngineTests {
         ])
     }
 
+    @Test("a violation limit keeps each rule's first violations, in document order, and counts the rest")
+    func violationLimit() throws {
+        var spec = JSONObject([.init(key: "email", value: "alice@example.com")])
+        spec["groups"] = .array(Array(repeating: .string("g"), count: 1_001))
+        for index in (0..<300).reversed() { spec["k\(index)"] = .integer(1) }
+        let subject = RuleSubject(kind: .user, object: Sample.user(spec: .object(spec)))
+        let engine = RuleEngine()
+
+        let all = engine.validate(subject)
+        #expect(all.findings.count == 1_300)
+        #expect(all.omitted.isEmpty)
+
+        let limited = engine.validate(subject, violationLimit: 100)
+        #expect(limited.findings.count == 200)
+        #expect(limited.omitted == [
+            OmittedFindings(ruleID: "user.schema", enforcement: .deny, count: 200),
+            OmittedFindings(ruleID: "user.formats", enforcement: .deny, count: 900),
+        ])
+        #expect(limited.omittedDenials.map(\.count) == [200, 900])
+        #expect(limited.omittedWarningCount == 0)
+        // The first 100 of each rule as the object lists them (k299 … k200), then sorted like any evaluation.
+        let schemaFields = limited.findings.filter { $0.violation.ruleID == "user.schema" }.map(\.violation.field)
+        #expect(Set(schemaFields) == Set((200..<300).map { FieldPath("spec", "k\($0)") }))
+        let groupFields = limited.findings.filter { $0.violation.ruleID == "user.formats" }.map(\.violation.field)
+        #expect(groupFields == (1...100).map { FieldPath("spec", "groups").index($0) })
+
+        let warned = RuleEngine(configuration: try RuleConfiguration(strings: ["user.formats": "warn"]))
+            .validate(subject, violationLimit: 100)
+        #expect(warned.omittedWarningCount == 900)
+        #expect(warned.omittedDenials.map(\.ruleID) == ["user.schema"])
+    }
+
     @Test("field paths sort segment by segment, list positions by number")
     func pathOrder() {
         let paths = [

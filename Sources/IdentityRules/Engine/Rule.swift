@@ -15,10 +15,25 @@ public protocol Rule: Sendable {
 
     /// Every way `subject` breaks this rule, in any order (the engine sorts them).
     func validate(_ subject: RuleSubject) -> [Violation]
+
+    /// The same into `collector`, which may keep only the first few; a rule that can find many violations in
+    /// one object implements it so that those past the limit are counted without being built.
+    func validate(_ subject: RuleSubject, into collector: inout ViolationCollector)
 }
 
 extension Rule {
     public var appliesToStatusSubresource: Bool { false }
+
+    public func validate(_ subject: RuleSubject, into collector: inout ViolationCollector) {
+        collector.add(contentsOf: validate(subject))
+    }
+
+    /// Every violation, from a rule that implements ``validate(_:into:)``.
+    func allViolations(_ subject: RuleSubject) -> [Violation] {
+        var collector = ViolationCollector()
+        validate(subject, into: &collector)
+        return collector.violations
+    }
 
     /// A violation of this rule.
     func violation(

@@ -26,14 +26,24 @@ public struct RuleEngine: Sendable {
     }
 
     /// Every violation of the active rules, with its enforcement, in field-path order.
-    public func validate(_ subject: RuleSubject) -> Evaluation {
+    ///
+    /// With a `violationLimit` each rule keeps only its first violations in document order and counts the rest
+    /// (``Evaluation/omitted``): the webhook's answer shows at most 100 causes, and an object built to break a
+    /// rule 200,000 times must not cost 200,000 findings. The offline checker and the audit keep every one.
+    public func validate(_ subject: RuleSubject, violationLimit: Int? = nil) -> Evaluation {
         var findings: [Finding] = []
+        var omitted: [OmittedFindings] = []
         for (rule, enforcement) in activeRules(for: subject) {
-            for violation in rule.validate(subject) {
+            var collector = ViolationCollector(limit: violationLimit)
+            rule.validate(subject, into: &collector)
+            for violation in collector.violations {
                 findings.append(Finding(violation: violation, enforcement: enforcement))
             }
+            if collector.omitted > 0 {
+                omitted.append(OmittedFindings(ruleID: rule.id, enforcement: enforcement, count: collector.omitted))
+            }
         }
-        return Evaluation(findings: ordered(findings))
+        return Evaluation(findings: ordered(findings), omitted: omitted)
     }
 
     /// `findings` in the order ``validate(_:)`` reports them: field path, then catalogue order of the rules —
@@ -87,13 +97,38 @@ public struct Finding: Sendable, Hashable {
     public var warns: Bool { enforcement == .warn }
 }
 
+/// Findings of one rule that a violation limit counted instead of keeping.
+public struct OmittedFindings: Sendable, Hashable {
+    public var ruleID: RuleID
+    public var enforcement: Enforcement
+    public var count: Int
+
+    public init(ruleID: RuleID, enforcement: Enforcement, count: Int) {
+        self.ruleID = ruleID
+        self.enforcement = enforcement
+        self.count = count
+    }
+}
+
 /// The outcome of validating one object.
 public struct Evaluation: Sendable, Hashable {
-    /// Every finding, in field-path order.
+    /// Every finding kept, in field-path order.
     public var findings: [Finding]
+    /// Per rule, the findings past a violation limit, counted (empty without a limit).
+    public var omitted: [OmittedFindings]
 
-    public init(findings: [Finding] = []) {
+    public init(findings: [Finding] = [], omitted: [OmittedFindings] = []) {
         self.findings = findings
+        self.omitted = omitted
+    }
+
+    /// Denials past the violation limit, per rule in catalogue order.
+    public var omittedDenials: [(ruleID: RuleID, count: Int)] {
+        omitted.filter { $0.enforcement == .deny }.map { ($0.ruleID, $0.count) }
+    }
+    /// How many warnings the violation limit counted instead of keeping.
+    public var omittedWarningCount: Int {
+        omitted.filter { $0.enforcement == .warn }.reduce(0) { $0 + $1.count }
     }
 
     /// The violations that deny the request.

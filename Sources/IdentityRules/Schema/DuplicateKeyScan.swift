@@ -10,26 +10,28 @@ enum DuplicateKeyScan {
         FieldPath("metadata", "labels"), FieldPath("metadata", "annotations"), FieldPath("extra"),
     ]
 
-    static func violations(in object: JSONObject, at path: FieldPath = .root, rule: RuleID) -> [Violation] {
-        guard object.containsDuplicateKeys else { return [] }
-        var violations: [Violation] = []
-        scan(object, at: path, rule: rule, into: &violations)
-        return violations
+    static func scan(_ object: JSONObject, rule: RuleID, into violations: inout ViolationCollector) {
+        guard object.containsDuplicateKeys else { return }
+        scan(object, at: .root, rule: rule, into: &violations)
     }
 
-    private static func scan(_ object: JSONObject, at path: FieldPath, rule: RuleID, into violations: inout [Violation]) {
+    private static func scan(
+        _ object: JSONObject, at path: FieldPath, rule: RuleID, into violations: inout ViolationCollector
+    ) {
         let isMap = mapPaths.contains(path)
         func childPath(_ key: String) -> FieldPath { isMap ? path.key(key) : path.child(key) }
         for duplicate in object.duplicateMembers() {
-            violations.append(Violation(rule: rule, field: childPath(duplicate.key), type: .duplicate,
-                                        badValue: .string(duplicate.key), detail: "key appears more than once"))
+            violations.add(Violation(rule: rule, field: childPath(duplicate.key), type: .duplicate,
+                                     badValue: .string(duplicate.key), detail: "key appears more than once"))
         }
         for member in object.members where member.value.containsDuplicateKeys {
             scan(member.value, at: childPath(member.key), rule: rule, into: &violations)
         }
     }
 
-    private static func scan(_ value: JSONValue, at path: FieldPath, rule: RuleID, into violations: inout [Violation]) {
+    private static func scan(
+        _ value: JSONValue, at path: FieldPath, rule: RuleID, into violations: inout ViolationCollector
+    ) {
         switch value {
         case .object(let object):
             scan(object, at: path, rule: rule, into: &violations)

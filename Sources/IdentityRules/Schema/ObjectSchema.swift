@@ -34,19 +34,17 @@ public struct ObjectSchema: Sendable, Hashable {
     public func field(named name: String) -> Field? { fieldsByName[name] }
 
     /// Type and unknown-field violations of `object`, found at `path`.
-    func check(_ object: JSONObject, at path: FieldPath, rule: RuleID) -> [Violation] {
-        var violations: [Violation] = []
+    func check(_ object: JSONObject, at path: FieldPath, rule: RuleID, into violations: inout ViolationCollector) {
         for member in object.members {
             guard let field = fieldsByName[member.key] else {
-                violations.append(Violation(rule: rule, field: path.child(member.key), type: .forbidden,
-                                            detail: "field not declared in schema"))
+                violations.add(Violation(rule: rule, field: path.child(member.key), type: .forbidden,
+                                         detail: "field not declared in schema"))
                 continue
             }
             if Self.isSimpleMatch(member.value, field.type) { continue }
             Self.check(member.value, as: field.type, secret: field.isSecret, at: path.child(member.key), rule: rule,
                        into: &violations)
         }
-        return violations
     }
 
     /// A scalar of the declared type (or null): nothing to check and no path to build.
@@ -64,12 +62,12 @@ public struct ObjectSchema: Sendable, Hashable {
         secret: Bool = false,
         at path: FieldPath,
         rule: RuleID,
-        into violations: inout [Violation]
+        into violations: inout ViolationCollector
     ) {
-        func wrongType(_ value: JSONValue, _ expected: String, _ path: FieldPath) {
-            violations.append(Violation(rule: rule, field: path, type: .typeInvalid,
-                                        badValue: secret ? .string(value.typeName) : BadValue(value),
-                                        detail: "must be of type \(expected)"))
+        func wrongType(_ value: JSONValue, _ expected: String, _ path: @autoclosure () -> FieldPath) {
+            violations.add(Violation(rule: rule, field: path(), type: .typeInvalid,
+                                     badValue: secret ? .string(value.typeName) : BadValue(value),
+                                     detail: "must be of type \(expected)"))
         }
         if isSimpleMatch(value, type) { return }
         switch (type, value) {
@@ -89,7 +87,7 @@ public struct ObjectSchema: Sendable, Hashable {
                 wrongType(member.value, "string", path.key(member.key))
             }
         case (.structure(let schema), .object(let object)):
-            violations.append(contentsOf: schema.check(object, at: path, rule: rule))
+            schema.check(object, at: path, rule: rule, into: &violations)
         default:
             wrongType(value, type.typeName, path)
         }

@@ -25,8 +25,10 @@ public struct IdentitySchemaRule: Rule {
 
     public init() {}
 
-    public func validate(_ subject: RuleSubject) -> [Violation] {
-        Self.objectSchema.check(subject.object, at: .root, rule: id)
-            + DuplicateKeyScan.violations(in: subject.object, rule: id)
+    public func validate(_ subject: RuleSubject) -> [Violation] { allViolations(subject) }
+
+    public func validate(_ subject: RuleSubject, into violations: inout ViolationCollector) {
+        Self.objectSchema.check(subject.object, at: .root, rule: id, into: &violations)
+        DuplicateKeyScan.scan(subject.object, rule: id, into: &violations)
     }
 }

@@ -11,16 +11,17 @@ public struct UserFormatsRule: Rule {
 
     public init() {}
 
-    public func validate(_ subject: RuleSubject) -> [Violation] {
-        guard let spec = subject.spec else { return [] }
-        var violations: [Violation] = []
+    public func validate(_ subject: RuleSubject) -> [Violation] { allViolations(subject) }
+
+    public func validate(_ subject: RuleSubject, into violations: inout ViolationCollector) {
+        guard let spec = subject.spec else { return }
         if let time = spec["last_login_time"]?.stringValue, !RFC3339.isValid(time) {
-            violations.append(violation(FieldPath("spec", "last_login_time"), .invalid, .string(time),
-                                        "must be an RFC 3339 date-time such as \"2026-01-02T15:04:05Z\""))
+            violations.add(violation(FieldPath("spec", "last_login_time"), .invalid, .string(time),
+                                     "must be an RFC 3339 date-time such as \"2026-01-02T15:04:05Z\""))
         }
         if let url = spec["webhookUrl"]?.stringValue, !HTTPSURL.isValid(url) {
-            violations.append(violation(FieldPath("spec", "webhookUrl"), .invalid, .omitted,
-                                        "must be an absolute https URL"))
+            violations.add(violation(FieldPath("spec", "webhookUrl"), .invalid, .omitted,
+                                     "must be an absolute https URL"))
         }
         if let groups = spec["groups"]?.arrayValue {
             // A linear look back for the usual handful of groups; a set for long lists.
@@ -29,7 +30,7 @@ public struct UserFormatsRule: Rule {
                 guard let group = element.stringValue else { continue }
                 let path = { FieldPath("spec", "groups").index(position) }
                 if group.allSatisfy(\.isWhitespace) {
-                    violations.append(violation(path(), .invalid, .string(group), "must not be empty"))
+                    violations.add(violation(path(), .invalid, .string(group), "must not be empty"))
                     continue
                 }
                 let repeated = if let inserted = seen?.insert(group).inserted {
@@ -37,9 +38,8 @@ public struct UserFormatsRule: Rule {
                 } else {
                     groups[..<position].contains { $0.stringValue == group }
                 }
-                if repeated { violations.append(violation(path(), .duplicate, .string(group))) }
+                if repeated { violations.add(violation(path(), .duplicate, .string(group))) }
             }
         }
-        return violations
     }
 }

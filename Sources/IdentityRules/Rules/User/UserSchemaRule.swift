@@ -47,16 +47,17 @@ public struct UserSchemaRule: Rule {
 
     public init() {}
 
-    public func validate(_ subject: RuleSubject) -> [Violation] {
-        var violations = Self.objectSchema.check(subject.object, at: .root, rule: id)
+    public func validate(_ subject: RuleSubject) -> [Violation] { allViolations(subject) }
+
+    public func validate(_ subject: RuleSubject, into violations: inout ViolationCollector) {
+        Self.objectSchema.check(subject.object, at: .root, rule: id, into: &violations)
         if let count = subject.spec?["continuity_errors"], case .integer(let value) = count, value < 0 {
-            violations.append(violation(FieldPath("spec", "continuity_errors"), .invalid, BadValue(count),
-                                        "must be greater than or equal to 0"))
+            violations.add(violation(FieldPath("spec", "continuity_errors"), .invalid, BadValue(count),
+                                     "must be greater than or equal to 0"))
         }
         if let namespaceViolation = ClusterScope.namespaceViolation(of: subject.object, rule: id) {
-            violations.append(namespaceViolation)
+            violations.add(namespaceViolation)
         }
-        violations.append(contentsOf: DuplicateKeyScan.violations(in: subject.object, rule: id))
-        return violations
+        DuplicateKeyScan.scan(subject.object, rule: id, into: &violations)
     }
 }
