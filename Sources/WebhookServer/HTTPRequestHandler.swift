@@ -68,6 +68,13 @@ final class HTTPRequestHandler: ChannelInboundHandler, RemovableChannelHandler {
             keepAlive = head.isKeepAlive || head.version.major == 2
             version = head.version
             reading = readingFor(head)
+            if case .admission = reading, Self.expectsContinue(head) {
+                // RFC 9110 §10.1.1: a client that sent `Expect: 100-continue` waits for this before the body
+                // (curl for bodies over 1 MiB, for up to a second). Only once the head passed the checks: a
+                // refusal is the final answer instead.
+                let interim = HTTPResponseHead(version: head.version, status: .continue)
+                context.writeAndFlush(wrapOutboundOut(.head(interim)), promise: nil)
+            }
         case .body(var part):
             guard case .admission(let webhook, let endpoint, var collected) = reading else { return }
             reading = .waitingForHead  // let `collected` be the buffer's only reference while it grows
@@ -97,6 +104,12 @@ final class HTTPRequestHandler: ChannelInboundHandler, RemovableChannelHandler {
     func errorCaught(context: ChannelHandlerContext, error: any Error) {
         // Logged once by ConnectionErrorLogger; a connection in error cannot carry another request.
         context.close(promise: nil)
+    }
+
+    /// An HTTP/1.1 request that waits for `100 Continue` before sending its body.
+    static func expectsContinue(_ head: HTTPRequestHead) -> Bool {
+        guard head.version == .http1_1, let expect = head.headers.first(name: "expect") else { return false }
+        return expect.lowercased() == "100-continue"
     }
 
     private func readingFor(_ head: HTTPRequestHead) -> Reading {

@@ -54,6 +54,33 @@ struct HTTP1ProtocolTests {
         }
     }
 
+    @Test("Expect: 100-continue gets 100 Continue before the body is sent; a refused head gets no 100")
+    func expectContinue() async throws {
+        let pki = try TestPKI()
+        defer { pki.remove() }
+        try await RunningServer.with(pki: pki) { server in
+            let connection = try await RawConnection.connect(port: server.webhookPort, tls: try server.rawClientTLS())
+            defer { connection.close() }
+            let body = Review.allowedUser(uid: "continued")
+            try await connection.send("POST /validate HTTP/1.1\r\nHost: localhost\r\n"
+                + "Content-Type: application/json\r\nContent-Length: \(body.count)\r\nExpect: 100-continue\r\n\r\n")
+            // The body is not sent until the server says so (curl waits up to a second for it, then sends anyway).
+            #expect(await eventually { connection.receivedText == "HTTP/1.1 100 Continue\r\n\r\n" })
+            try await connection.send(body)
+            #expect(await eventually { connection.receivedText.contains(#""uid":"continued""#) })
+            #expect(connection.receivedText.hasPrefix("HTTP/1.1 100 Continue\r\n\r\nHTTP/1.1 200 OK\r\n"))
+
+            // A head refused at once (415) is answered by its final status only, once the body arrived.
+            let refused = try await RawConnection.connect(port: server.webhookPort, tls: try server.rawClientTLS())
+            defer { refused.close() }
+            try await refused.send("POST /validate HTTP/1.1\r\nHost: localhost\r\nContent-Type: text/plain\r\n"
+                + "Content-Length: 2\r\nExpect: 100-continue\r\n\r\n{}")
+            #expect(await eventually { refused.receivedText.contains("\r\n\r\n") })
+            #expect(refused.receivedText.hasPrefix("HTTP/1.1 415 Unsupported Media Type\r\n"))
+            #expect(!refused.receivedText.contains("100 Continue"))
+        }
+    }
+
     @Test("Connection: close and HTTP/1.0 are answered and closed; HTTP/1.0 keep-alive stays open")
     func connectionClose() async throws {
         let pki = try TestPKI()
