@@ -9,6 +9,10 @@ public struct CacheMetrics: Sendable {
     public let users: Gauge
     /// `identity_guard_cache_last_sync_timestamp_seconds`: when the last complete list was applied.
     public let lastSync: Gauge
+    /// `identity_guard_cache_last_event_timestamp_seconds`: when the apiserver was last heard from on the list
+    /// and watch — a list completed, a watch opened, an event or a bookmark (about one a minute on a quiet
+    /// cluster). Alerts on staleness use it: the last-sync time only moves on a full list.
+    public let lastEvent: Gauge
     /// `identity_guard_cache_relists_total`: lists after the first (410, expired continue token, failures).
     public let relists: Counter
     /// `identity_guard_cache_watch_restarts_total`: watches reopened after they ended or broke.
@@ -17,6 +21,7 @@ public struct CacheMetrics: Sendable {
     public init(factory: any MetricsFactory = NOOPMetricsHandler.instance) {
         users = Gauge(label: "identity_guard_cache_users", factory: factory)
         lastSync = Gauge(label: "identity_guard_cache_last_sync_timestamp_seconds", factory: factory)
+        lastEvent = Gauge(label: "identity_guard_cache_last_event_timestamp_seconds", factory: factory)
         relists = Counter(label: "identity_guard_cache_relists_total", factory: factory)
         watchRestarts = Counter(label: "identity_guard_cache_watch_restarts_total", factory: factory)
     }

@@ -46,7 +46,8 @@ public final class UsersCache: Service, Sendable {
         self.metrics = metrics
         self.onSynced = onSynced
         watcher = client.map {
-            Watcher(client: $0, kind: .user, timing: timing, logger: logger, watchRestarts: metrics.watchRestarts)
+            Watcher(client: $0, kind: .user, timing: timing, logger: logger, watchRestarts: metrics.watchRestarts,
+                    lastEvent: metrics.lastEvent)
         }
     }
 

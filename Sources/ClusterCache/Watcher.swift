@@ -1,5 +1,10 @@
 public import CoreMetrics
 public import IdentityRules
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
+import Foundation
+#endif
 import KubeJSON
 public import Logging
 
@@ -20,15 +25,24 @@ public struct Watcher: AsyncSequence, Sendable {
     let logger: Logger
     /// Counts watches reopened after they ended or broke.
     let watchRestarts: CoreMetrics.Counter?
+    /// Set to the time (seconds since 1970) whenever the apiserver shows the watch alive: a list completed, a
+    /// watch opened, an event or a bookmark received. The last list's time alone ages on a healthy watch.
+    let lastEvent: CoreMetrics.Gauge?
 
     public init(client: KubernetesClient, kind: ResourceKind, timing: WatcherTiming = WatcherTiming(),
-                logger: Logger, watchRestarts: CoreMetrics.Counter? = nil)
+                logger: Logger, watchRestarts: CoreMetrics.Counter? = nil, lastEvent: CoreMetrics.Gauge? = nil)
     {
         self.client = client
         self.kind = kind
         self.timing = timing
         self.logger = logger
         self.watchRestarts = watchRestarts
+        self.lastEvent = lastEvent
+    }
+
+    /// Records that the apiserver was heard from just now.
+    fileprivate func heardFrom() {
+        lastEvent?.record(Date().timeIntervalSince1970)
     }
 
     public func makeAsyncIterator() -> Iterator {
@@ -100,6 +114,7 @@ public struct Watcher: AsyncSequence, Sendable {
                         "resourceVersion": "\(pager.resourceVersion)",
                     ])
                     failures = 0
+                    watcher.heardFrom()
                     state = .watch(from: pager.resourceVersion)
                     return .initDone
                 }
@@ -108,6 +123,7 @@ public struct Watcher: AsyncSequence, Sendable {
             case .watch(let resourceVersion):
                 let stream = try await watcher.client.watch(watcher.kind, resourceVersion: resourceVersion,
                                                             timeoutSeconds: watcher.timing.watchTimeoutSeconds)
+                watcher.heardFrom()
                 state = .watching(stream.makeAsyncIterator(), resourceVersion: resourceVersion,
                                   opened: .now, received: 0)
                 return nil
@@ -135,6 +151,7 @@ public struct Watcher: AsyncSequence, Sendable {
                     reopen(from: resourceVersion)
                     return nil
                 }
+                watcher.heardFrom()
                 let produced: WatcherEvent?
                 switch event {
                 case .added(let object), .modified(let object):

@@ -51,6 +51,7 @@ public final class AdmissionMetrics: Sendable {
         var mutations: [String: CoreMetrics.Counter] = [:]
     }
 
+    /// A refusal by endpoint and HTTP (or `status.code`) status.
     private struct RejectionKey: Hashable {
         var endpoint: WebhookType
         var code: Int
@@ -61,6 +62,7 @@ public final class AdmissionMetrics: Sendable {
     public let factory: PrometheusMetricsFactory
     private let requests = NIOLockedValueBox<[RequestKey: CoreMetrics.Counter]>([:])
     private let rejections = NIOLockedValueBox<[RejectionKey: CoreMetrics.Counter]>([:])
+    private let erroredAnswers = NIOLockedValueBox<[RejectionKey: CoreMetrics.Counter]>([:])
     private let violations = NIOLockedValueBox<[String: CoreMetrics.Counter]>([:])
     private let mutations = NIOLockedValueBox<[String: CoreMetrics.Counter]>([:])
     private let handleCaches = ThreadSpecificVariable<HandleCache>()
@@ -71,7 +73,8 @@ public final class AdmissionMetrics: Sendable {
     public static let durationBuckets: [Duration] = [
         .microseconds(50), .microseconds(100), .microseconds(250), .microseconds(500), .milliseconds(1),
         .microseconds(2500), .milliseconds(5), .milliseconds(10), .milliseconds(25), .milliseconds(50),
-        .milliseconds(100), .milliseconds(250), .seconds(1),
+        .milliseconds(100), .milliseconds(250), .milliseconds(500), .seconds(1), .milliseconds(2500),
+        .seconds(5), .seconds(10), .seconds(15), .seconds(30),
     ]
 
     /// - Parameters:
@@ -114,6 +117,7 @@ public final class AdmissionMetrics: Sendable {
             requestCounter(key).increment()
         }
         durations[endpoint]?.recordNanoseconds(nanoseconds)
+        if outcome.decision == .errored { recordErroredAnswer(endpoint: endpoint, outcome: outcome) }
         guard !outcome.ruleIDs.isEmpty else { return }
         let validating = endpoint == .validating
         let label = validating ? "identity_guard_violations_total" : "identity_guard_mutations_total"
@@ -150,7 +154,19 @@ public final class AdmissionMetrics: Sendable {
         }
     }
 
-    /// A request refused before it was an admission (400, 413, 415).
+    /// `identity_guard_admission_errors_total{endpoint,code}`: an AdmissionReview answered with an error status
+    /// (`status.code` 400: the request could not be evaluated; 500: no decision could be had, e.g. email claims
+    /// failing) — what the apiserver then applies its `failurePolicy` to. Rare, so the shared table will do.
+    private func recordErroredAnswer(endpoint: WebhookType, outcome: ReviewVerdict) {
+        let key = RejectionKey(endpoint: endpoint, code: outcome.response.status?.code ?? 500)
+        counter(in: erroredAnswers, key: key) {
+            CoreMetrics.Counter(label: "identity_guard_admission_errors_total",
+                                dimensions: [("endpoint", endpoint.endpoint), ("code", String(key.code))],
+                                factory: factory)
+        }.increment()
+    }
+
+    /// A request refused before it was an admission (400, 413, 415; 503 while shutting down).
     public func recordRejection(endpoint: WebhookType, code: Int) {
         let key = RejectionKey(endpoint: endpoint, code: code)
         counter(in: rejections, key: key) {

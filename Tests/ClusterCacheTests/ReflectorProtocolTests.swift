@@ -99,7 +99,11 @@ struct ReflectorProtocolTests {
                 #expect(await eventually { api.openWatches == 1 })
                 api.add("erin", email: "erin@example.com")
                 #expect(await eventually { cache.index.containsUser(named: "erin") })
+                // The last-event time moves on the bookmark alone (the last-sync time only on a list).
+                let beforeBookmark = try #require(cache.lastEvent)
+                try await Task.sleep(for: .milliseconds(20))
                 let bookmark = api.bookmark()
+                #expect(await eventually { (cache.lastEvent ?? 0) > beforeBookmark })
                 // The bookmark is read before the end of the stream that follows it on the same connection.
                 api.endWatches()
                 #expect(await eventually { api.requests.watches >= 2 })

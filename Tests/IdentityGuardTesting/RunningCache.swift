@@ -56,6 +56,11 @@ package final class RunningCache: Sendable {
     /// Every complete list so far: its size and whether it was the first.
     package var syncs: [(users: Int, first: Bool)] { synced.current }
 
+    /// `identity_guard_cache_last_event_timestamp_seconds`, once recorded.
+    package var lastEvent: Double? {
+        try? metrics.expectGauge("identity_guard_cache_last_event_timestamp_seconds").lastValue
+    }
+
     /// `identity_guard_cache_relists_total`.
     package var relists: Int64 { metrics.counterTotal(label: "identity_guard_cache_relists_total") }
 

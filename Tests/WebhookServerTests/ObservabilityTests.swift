@@ -14,7 +14,8 @@ struct ObservabilityTests {
     static let admissionSeries = "identity_guard_admission_requests_total"
 
     /// Sends a known mix of requests: 3 denied, 2 allowed and 1 warned User CREATEs, 1 denied User UPDATE,
-    /// 1 allowed Identity CREATE, 1 patched User CREATE on /mutate, a 415 and a 400 on /validate.
+    /// 1 allowed Identity CREATE, 1 patched User CREATE on /mutate, a 415 and a 400 on /validate, and one
+    /// AdmissionReview answered with `status.code` 400 (an operation the admission API does not have).
     static func sendMix(_ server: RunningServer) async throws {
         for index in 1...3 {
             let answer = try await server.review("/validate", Review.deniedUser(uid: "denied-\(index)", name: "carol\(index)"))
@@ -41,6 +42,9 @@ struct ObservabilityTests {
             uid: "mutate", name: "dave",
             object: Review.user("dave", ["email": "dave@example.com", "state": "disabled", "password": "hunter2"])))
         #expect(mutated["response"]?["patch"] != nil)
+        let errored = try await server.review("/validate", Review.body(
+            uid: "errored", operation: "PATCH", name: "erin", object: Review.user("erin", ["email": "erin@example.com"])))
+        #expect(errored["response"]?["status"]?["code"] == 400)
         #expect(try await server.send("/validate", body: Review.allowedUser(uid: "x"), contentType: "text/plain").status
             == .unsupportedMediaType)
         #expect(try await server.send("/validate", body: Array(#"{"spec": {"password": "hunter2""#.utf8)).status
@@ -74,6 +78,10 @@ struct ObservabilityTests {
                     #"identity_guard_admission_requests_total{endpoint="validate",kind="User",operation="UPDATE",decision="denied"}"#: 1,
                     #"identity_guard_admission_requests_total{endpoint="validate",kind="Identity",operation="CREATE",decision="allowed"}"#: 1,
                     #"identity_guard_admission_requests_total{endpoint="mutate",kind="User",operation="CREATE",decision="patched"}"#: 1,
+                    #"identity_guard_admission_requests_total{endpoint="validate",kind="other",operation="PATCH",decision="errored"}"#: 1,
+                ])
+                #expect(series("identity_guard_admission_errors_total") == [
+                    #"identity_guard_admission_errors_total{endpoint="validate",code="400"}"#: 1,
                 ])
                 #expect(series("identity_guard_rejected_requests_total") == [
                     #"identity_guard_rejected_requests_total{endpoint="validate",code="415"}"#: 1,
@@ -87,7 +95,12 @@ struct ObservabilityTests {
                     #"identity_guard_mutations_total{rule="user.password-deprecated"}"#: 1,
                     #"identity_guard_mutations_total{rule="user.state-consistency"}"#: 1,
                 ])
-                #expect(metrics.value(#"identity_guard_admission_duration_seconds_count{endpoint="validate"}"#) == 8)
+                #expect(metrics.value(#"identity_guard_admission_duration_seconds_count{endpoint="validate"}"#) == 9)
+                // Buckets past the webhooks' 5 s timeoutSeconds, so that a p99 above it can be seen.
+                for bound in ["5.0", "10.0", "15.0", "30.0", "+Inf"] {
+                    #expect(metrics.value(#"identity_guard_admission_duration_seconds_bucket{endpoint="validate",le="\#(bound)"}"#) == 9,
+                            "le=\(bound)")
+                }
                 #expect(metrics.value(#"identity_guard_admission_duration_seconds_count{endpoint="mutate"}"#) == 1)
                 #expect(metrics.value("identity_guard_certificate_expiry_timestamp_seconds") == expiry)
                 #expect(metrics.text.contains("# TYPE identity_guard_admission_requests_total counter"))
@@ -132,7 +145,7 @@ struct ObservabilityTests {
         try await RunningServer.with(pki: pki) { server in
             try await Self.sendMix(server)
             let events = server.logs.events("admission")
-            #expect(events.count == 9)
+            #expect(events.count == 10)
             let byUID = Dictionary(events.compactMap { event in event["uid"]?.stringValue.map { ($0, event) } },
                                    uniquingKeysWith: { first, _ in first })
             func expectLine(_ uid: String, endpoint: String = "validate", kind: String = "User", name: String,
