@@ -14,8 +14,9 @@ package final class ServeProcess: @unchecked Sendable {
     private let outputFile: URL
     private let process: Process
 
-    /// Starts `serve --dev` on ephemeral ports with `arguments` added; `--kubeconfig` points at `plane`.
-    package init(plane: EnvtestControlPlane, arguments: [String]) throws {
+    /// Starts `serve --dev` on ephemeral ports with `arguments` added; `--kubeconfig` points at `plane`. With
+    /// `dev` false there is no `--dev`: `arguments` name the certificate files (``authorityFile()`` has none).
+    package init(plane: EnvtestControlPlane, arguments: [String], dev: Bool = true) throws {
         let directory = plane.directory
         let kubeconfig = try plane.writeKubeconfig()
         port = try EnvtestControlPlane.freePort()
@@ -27,8 +28,8 @@ package final class ServeProcess: @unchecked Sendable {
         _ = FileManager.default.createFile(atPath: logFile.path, contents: nil)
         let serve = Process()
         serve.executableURL = Subprocess.identityGuard
-        serve.arguments = ["serve", "--dev", "--port", "\(port)", "--metrics-port", "\(metricsPort)",
-                           "--kubeconfig", kubeconfig] + arguments
+        serve.arguments = ["serve"] + (dev ? ["--dev"] : [])
+            + ["--port", "\(port)", "--metrics-port", "\(metricsPort)", "--kubeconfig", kubeconfig] + arguments
         serve.standardOutput = try FileHandle(forWritingTo: outputFile)
         serve.standardError = try FileHandle(forWritingTo: logFile)
         serve.standardInput = FileHandle.nullDevice

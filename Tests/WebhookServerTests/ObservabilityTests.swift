@@ -98,8 +98,8 @@ struct ObservabilityTests {
                 #expect(metrics.value(#"identity_guard_admission_duration_seconds_count{endpoint="validate"}"#) == 9)
                 // Buckets past the webhooks' 5 s timeoutSeconds, so that a p99 above it can be seen.
                 for bound in ["5.0", "10.0", "15.0", "30.0", "+Inf"] {
-                    #expect(metrics.value(#"identity_guard_admission_duration_seconds_bucket{endpoint="validate",le="\#(bound)"}"#) == 9,
-                            "le=\(bound)")
+                    let series = #"identity_guard_admission_duration_seconds_bucket{endpoint="validate",le="\#(bound)"}"#
+                    #expect(metrics.value(series) == 9, "le=\(bound)")
                 }
                 #expect(metrics.value(#"identity_guard_admission_duration_seconds_count{endpoint="mutate"}"#) == 1)
                 #expect(metrics.value("identity_guard_certificate_expiry_timestamp_seconds") == expiry)
