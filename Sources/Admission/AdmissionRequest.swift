@@ -3,8 +3,9 @@ public import KubeJSON
 
 /// The part of an `AdmissionReview.request` that identity-guard acts on, decoded from the wire.
 ///
-/// Like kube-rs' `AdmissionRequest`, a plain value without a client; unknown members (`userInfo`, `options`,
-/// `requestKind`, …) are accepted and ignored, as the protocol adds fields over time.
+/// Like kube-rs' `AdmissionRequest`, a plain value without a client; unknown members (`options`,
+/// `requestKind`, …) are accepted and ignored, as the protocol adds fields over time. `userInfo` is read only
+/// when an exemption selects on who sends the request.
 public struct AdmissionRequest: Sendable {
     public var version: AdmissionReviewVersion
     public var uid: String
@@ -20,6 +21,8 @@ public struct AdmissionRequest: Sendable {
     public var oldObject: JSONValue?
     /// `dryRun: true`: the request must have no side effects (no email reservation).
     public var dryRun: Bool
+    /// `userInfo`'s username and groups, when the review was read with them (``unusedMembers(readingUserInfo:)``).
+    public var requester: Requester?
 
     public init(
         version: AdmissionReviewVersion = .v1,
@@ -31,7 +34,8 @@ public struct AdmissionRequest: Sendable {
         operation: IdentityRules.Operation,
         object: JSONValue? = nil,
         oldObject: JSONValue? = nil,
-        dryRun: Bool = false
+        dryRun: Bool = false,
+        requester: Requester? = nil
     ) {
         self.version = version
         self.uid = uid
@@ -44,6 +48,7 @@ public struct AdmissionRequest: Sendable {
         self.object = object
         self.oldObject = oldObject
         self.dryRun = dryRun
+        self.requester = requester
     }
 
     /// Members of an AdmissionReview that no rule looks at, so the reader checks them without building them:
@@ -54,6 +59,11 @@ public struct AdmissionRequest: Sendable {
         ["request", "requestResource"], ["request", "requestSubResource"],
         ["request", "object", "metadata", "managedFields"], ["request", "oldObject", "metadata", "managedFields"],
     ]
+
+    /// ``unusedMembers``, or all of them but `userInfo` when an exemption selects on requesters.
+    public static func unusedMembers(readingUserInfo: Bool) -> [[String]] {
+        readingUserInfo ? unusedMembers.filter { $0 != ["request", "userInfo"] } : unusedMembers
+    }
 
     /// The governed kind this request is about, or nil for a kind identity-guard does not govern.
     public var resourceKind: ResourceKind? {
@@ -97,6 +107,12 @@ public struct AdmissionRequest: Sendable {
         object = request["object"].flatMap { $0.isNull ? nil : $0 }
         oldObject = request["oldObject"].flatMap { $0.isNull ? nil : $0 }
         dryRun = request["dryRun"]?.boolValue ?? false
+        if let userInfo = request["userInfo"]?.objectValue {
+            requester = Requester(
+                username: userInfo["username"]?.stringValue ?? "",
+                groups: userInfo["groups"]?.arrayValue?.compactMap(\.stringValue) ?? []
+            )
+        }
     }
 
     private static func nonEmpty(_ value: JSONValue?) -> String? {

@@ -96,8 +96,10 @@ public struct AdmissionReviewer: Sendable {
             }
             oldObject = old
         }
-        return .subject(RuleSubject(kind: kind, operation: operation, object: object, oldObject: oldObject,
-                                    subresource: request.subResource, name: request.name, emailIndex: index))
+        var subject = RuleSubject(kind: kind, operation: operation, object: object, oldObject: oldObject,
+                                  subresource: request.subResource, name: request.name, emailIndex: index)
+        subject.requester = request.requester
+        return .subject(subject)
     }
 
     private func outcome(allowing request: AdmissionRequest, kind: ResourceKind, name: String) -> ReviewVerdict {
@@ -109,19 +111,25 @@ public struct AdmissionReviewer: Sendable {
         -> ReviewVerdict
     {
         let evaluation = engine.validate(subject, violationLimit: AnswerBounds.maximumCauses)
-        let warnings = evaluation.warnings.map(\.message)
-        let ruleIDs = uniqueRuleIDs(evaluation.findings.map(\.violation.ruleID))
+        let exemptions = evaluation.exemptions
+        let warnings = evaluation.warnings.map(\.message) + Self.exemptionWarnings(exemptions)
+        let ruleIDs = uniqueRuleIDs(evaluation.findings.filter { !$0.isExempted }.map(\.violation.ruleID))
         let denials = evaluation.denials
         if !denials.isEmpty {
-            let response = AdmissionResponse(for: request)
+            var response = AdmissionResponse(for: request)
                 .denied(kind: subject.kind, name: subject.name, violations: denials,
                         omitted: evaluation.omittedDenials)
                 .warning(warnings, omitted: evaluation.omittedWarningCount)
-            return ReviewVerdict(response: response, decision: .denied, kind: subject.kind, name: subject.name,
-                                    ruleIDs: ruleIDs, dryRun: request.dryRun)
+            response.auditAnnotations = Self.exemptionAnnotations(exemptions)
+            var verdict = ReviewVerdict(response: response, decision: .denied, kind: subject.kind,
+                                        name: subject.name, ruleIDs: ruleIDs, dryRun: request.dryRun)
+            verdict.exemptions = exemptions
+            return verdict
         }
+        var response = AdmissionResponse(for: request).warning(warnings, omitted: evaluation.omittedWarningCount)
+        response.auditAnnotations = Self.exemptionAnnotations(exemptions)
         var outcome = ReviewVerdict(
-            response: AdmissionResponse(for: request).warning(warnings, omitted: evaluation.omittedWarningCount),
+            response: response,
             decision: warnings.isEmpty ? .allowed : .warned,
             kind: subject.kind,
             name: subject.name,
@@ -129,6 +137,7 @@ public struct AdmissionReviewer: Sendable {
             dryRun: request.dryRun,
             emailClaim: claiming ? emailClaim(for: subject, dryRun: request.dryRun) : nil
         )
+        outcome.exemptions = exemptions
         guard claimsEmails, let emailClaims, let claim = outcome.emailClaim else { return outcome }
         guard let decision = emailClaims.decideAtOnce(claim) else {
             outcome.awaitsEmailDecision = true
@@ -168,16 +177,37 @@ public struct AdmissionReviewer: Sendable {
     private func mutate(_ subject: RuleSubject, request: AdmissionRequest) -> ReviewVerdict {
         let result = engine.mutate(subject)
         var response = AdmissionResponse(for: request)
+        let exemptionWarnings = Self.exemptionWarnings(result.exemptions)
         guard result.changed else {
-            return ReviewVerdict(response: response, decision: .allowed, kind: subject.kind, name: subject.name,
-                                    dryRun: request.dryRun)
+            response = response.warning(exemptionWarnings)
+            response.auditAnnotations = Self.exemptionAnnotations(result.exemptions)
+            var verdict = ReviewVerdict(response: response, decision: exemptionWarnings.isEmpty ? .allowed : .warned,
+                                        kind: subject.kind, name: subject.name, dryRun: request.dryRun)
+            verdict.exemptions = result.exemptions
+            return verdict
         }
         response = response
             .patched(JSONPatch.diff(from: .object(result.original), to: .object(result.mutated)))
-            .warning(result.mutations.compactMap(\.warning))
+            .warning(result.mutations.compactMap(\.warning) + exemptionWarnings)
         response.auditAnnotations = result.mutations.flatMap(\.auditAnnotations)
-        return ReviewVerdict(response: response, decision: .patched, kind: subject.kind, name: subject.name,
-                                ruleIDs: uniqueRuleIDs(result.mutations.map(\.ruleID)), dryRun: request.dryRun)
+            + Self.exemptionAnnotations(result.exemptions)
+        var verdict = ReviewVerdict(response: response, decision: .patched, kind: subject.kind, name: subject.name,
+                                    ruleIDs: uniqueRuleIDs(result.mutations.map(\.ruleID)), dryRun: request.dryRun)
+        verdict.exemptions = result.exemptions
+        return verdict
+    }
+
+    /// `exempted from user.state by "break-glass"`, one per exemption and rule.
+    static func exemptionWarnings(_ exemptions: [AppliedExemption]) -> [String] {
+        exemptions.flatMap { exemption in
+            exemption.rules.map { "exempted from \($0.rawValue) by \(GoQuote.quote(exemption.name))" }
+        }
+    }
+
+    /// One `exempted` annotation listing every exemption and its rules, or none.
+    static func exemptionAnnotations(_ exemptions: [AppliedExemption]) -> [AuditAnnotation] {
+        guard !exemptions.isEmpty else { return [] }
+        return [AuditAnnotation(key: "exempted", value: AppliedExemption.annotation(exemptions))]
     }
 
     /// The email an allowed User CREATE/UPDATE claims, unless it is a dry run.

@@ -10,10 +10,14 @@ public import KubeJSON
 public struct ReviewCodec: Sendable {
     public let reviewer: AdmissionReviewer
     public let maximumDepth: Int
+    /// What the reader checks without building: `userInfo` too, unless an exemption needs the requester.
+    private let skipped: [[String]]
 
     public init(reviewer: AdmissionReviewer = AdmissionReviewer(), maximumDepth: Int = JSONReader.defaultMaximumDepth) {
         self.reviewer = reviewer
         self.maximumDepth = maximumDepth
+        let needsRequester = reviewer.engine.configuration.exemptions.contains(where: \.needsRequester)
+        skipped = AdmissionRequest.unusedMembers(readingUserInfo: needsRequester)
     }
 
     /// The answer to one request body.
@@ -27,7 +31,7 @@ public struct ReviewCodec: Sendable {
     public func handle(body: some Collection<UInt8>, as webhook: WebhookType) throws(AdmissionDecodingError) -> Answer {
         let document: JSONValue
         do {
-            document = try JSONReader.parse(body, maximumDepth: maximumDepth, skipping: AdmissionRequest.unusedMembers,
+            document = try JSONReader.parse(body, maximumDepth: maximumDepth, skipping: skipped,
                                            vocabulary: AdmissionVocabulary.shared)
         } catch {
             throw AdmissionDecodingError(error.description)

@@ -22,8 +22,11 @@ public struct ReviewVerdict: Sendable {
     public var decision: Decision
     public var kind: ResourceKind?
     public var name: String
-    /// The ids of the rules that found something (denied, warned or mutated).
+    /// The ids of the rules that found something (denied, warned or mutated), exempted ones aside.
     public var ruleIDs: [RuleID]
+    /// The exemptions that changed this outcome: a finding lifted (`/validate`) or a mutation not applied
+    /// (`/mutate`). Logged, counted, and told in a warning and the `exempted` audit annotation.
+    public var exemptions: [AppliedExemption] = []
     public var dryRun: Bool
     /// The email this admission claims (an allowed, non-dry-run User CREATE/UPDATE), if any.
     public var emailClaim: EmailClaim?

@@ -23,10 +23,13 @@ public struct ClusterAuditor: Sendable {
         var overrides = configuration.overrides
         let userExists = IdentityUserExistsRule().id
         if overrides[userExists] == nil { overrides[userExists] = .deny }
-        let effective = (try? RuleConfiguration(overrides: overrides)) ?? configuration
+        var effective = (try? RuleConfiguration(overrides: overrides)) ?? configuration
+        effective.exemptions = configuration.exemptions
         for id in CrossObjectChecks.ruleIDs { overrides[id] = .off }
         self.configuration = effective
-        engine = RuleEngine(configuration: (try? RuleConfiguration(overrides: overrides)) ?? effective)
+        var singleObject = (try? RuleConfiguration(overrides: overrides)) ?? effective
+        singleObject.exemptions = configuration.exemptions
+        engine = RuleEngine(configuration: singleObject)
         crossObject = CrossObjectChecks(configuration: effective)
     }
 
@@ -53,8 +56,16 @@ public struct ClusterAuditor: Sendable {
         let reference = ObjectReference(of: .object(object), governed: kind)
         let subject = RuleSubject(kind: kind, operation: .update, object: object, oldObject: object,
                                   emailIndex: index)
-        var found = engine.ordered(engine.validate(subject).findings + crossObject.findings(subject))
-        if let mismatch = crossObject.uidMismatch(subject, index: index) { found.append(mismatch) }
+        // The engine marks its own findings; the checks across objects get the same exemptions here (an audit has
+        // no requester, so only `users` and `labels` selectors apply).
+        let exemptions = engine.applicableExemptions(subject)
+        func exempting(_ finding: Finding) -> Finding {
+            var marked = finding
+            marked.exemption = exemptions.first { $0.covers(finding.violation.ruleID) }?.name
+            return marked
+        }
+        var found = engine.ordered(engine.validate(subject).findings + crossObject.findings(subject).map(exempting))
+        if let mismatch = crossObject.uidMismatch(subject, index: index) { found.append(exempting(mismatch)) }
         let findings = found.map { ObjectFinding(object: reference, location: nil, finding: $0) }
         return ObjectVerdict(object: reference, ordinal: ordinal, kind: kind, findings: findings)
     }

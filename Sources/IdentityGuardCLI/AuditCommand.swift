@@ -76,8 +76,8 @@ public struct AuditCommand: AsyncParsableCommand {
         } catch {
             return CommandOutcome(standardError: "identity-guard: \(error)\n", status: 2)
         }
-        let notes = stored.identitiesServed ? "" : "identity-guard: \(ResourceKind.identity.qualifiedResource) is not "
-            + "served by this cluster; no Identities audited\n"
+        let notes = OfflineExemptions.notes(configuration) + (stored.identitiesServed ? "" : "identity-guard: "
+            + "\(ResourceKind.identity.qualifiedResource) is not served by this cluster; no Identities audited\n")
         let auditor = ClusterAuditor(configuration: configuration)
         let report = auditor.audit(users: stored.users, identities: stored.identities)
         let output: String

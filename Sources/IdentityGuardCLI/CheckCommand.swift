@@ -93,7 +93,7 @@ public struct CheckCommand: AsyncParsableCommand {
         case .sarif: output = SARIFReporter.render(report, configuration: configuration)
         case .junit: output = JUnitReporter.render(report)
         }
-        let errors = report.errors.map { "\($0.description)\n" }.joined()
+        let errors = OfflineExemptions.notes(configuration) + report.errors.map { "\($0.description)\n" }.joined()
         return CommandOutcome(standardOutput: output, standardError: errors, status: report.exitStatus)
     }
 }

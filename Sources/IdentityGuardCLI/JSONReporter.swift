@@ -48,6 +48,7 @@ enum JSONReporter {
             .init(key: "field", value: .string(finding.field.description)),
             .init(key: "message", value: .string(finding.message)),
         ]
+        if let exemption = finding.exemption { fields.append(.init(key: "exempted", value: .string(exemption))) }
         return .object(JSONObject(fields))
     }
 }

@@ -54,18 +54,20 @@ enum JUnitReporter {
         if verdict.findings.isEmpty { return text + "/>\n" }
         text += ">\n"
         let lines = { (findings: [ObjectFinding]) in
-            findings.map { "\($0.place): \($0.rule): \($0.message)" }
+            findings.map { "\($0.place): \($0.rule): \($0.message)\($0.exemptionSuffix)" }
                 .joined(separator: "\n")
         }
         let denials = verdict.findings.filter(\.finding.denies)
         let warnings = verdict.findings.filter(\.finding.warns)
+        let exempted = verdict.findings.filter(\.finding.isExempted)
         if !denials.isEmpty {
             let count = denials.count == 1 ? "1 violation" : "\(denials.count) violations"
             text += "      <failure message=\"\(count)\" type=\"deny\">"
                 + escape(lines(denials), attribute: false) + "</failure>\n"
         }
-        if !warnings.isEmpty {
-            text += "      <system-out>\(escape(lines(warnings), attribute: false))</system-out>\n"
+        // Warnings and exempted findings are told, not failed.
+        if !warnings.isEmpty || !exempted.isEmpty {
+            text += "      <system-out>\(escape(lines(warnings + exempted), attribute: false))</system-out>\n"
         }
         return text + "    </testcase>\n"
     }

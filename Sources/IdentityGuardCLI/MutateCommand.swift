@@ -73,7 +73,7 @@ public struct MutateCommand: AsyncParsableCommand {
         let loader = ManifestLoader(maximumFileBytes: maximumFileBytes ?? ManifestLoader.defaultMaximumFileBytes)
         let files = await loader.load(paths, standardInput: standardInput ?? ManifestLoader.readStandardInput)
         let mutator = ManifestMutator(engine: RuleEngine(configuration: configuration))
-        var outcome = CommandOutcome()
+        var outcome = CommandOutcome(standardError: OfflineExemptions.notes(configuration))
         var mutated: [MutatedFile] = []
         for file in files {
             if let error = file.error {
@@ -85,6 +85,13 @@ public struct MutateCommand: AsyncParsableCommand {
             for change in result.changes {
                 let rules = change.mutations.map(\.ruleID.rawValue).joined(separator: ", ")
                 outcome.standardError += "\(file.name):\(change.position): \(rules): \(change.summary)\n"
+            }
+            for document in result.exempted {
+                for exemption in document.exemptions {
+                    let rules = exemption.rules.map(\.rawValue).joined(separator: ", ")
+                    outcome.standardError += "\(file.name):\(document.position): \(rules): not applied "
+                        + "(exempted by \(GoQuote.quote(exemption.name)))\n"
+                }
             }
             mutated.append(result)
         }

@@ -15,7 +15,7 @@ enum PolicyReportReporter {
         var passed = 0
         for section in report.sections {
             for verdict in section.verdicts {
-                if verdict.findings.isEmpty { passed += 1 }
+                if !verdict.isDenied && !verdict.isWarned { passed += 1 }
                 let object = verdict.object
                 var resource: [JSONObject.Member] = [
                     .init(key: "apiVersion", value: .string(object.apiVersion)),
@@ -27,16 +27,19 @@ enum PolicyReportReporter {
                 }
                 if let uid = object.uid { resource.append(.init(key: "uid", value: .string(uid))) }
                 for finding in verdict.findings {
+                    var properties = JSONObject([.init(key: "field", value: .string(finding.field.description))])
+                    if let exemption = finding.exemption { properties["exemption"] = .string(exemption) }
+                    let result: JSONValue = finding.exemption != nil ? "skip" : finding.finding.denies ? "fail" : "warn"
                     results.append([
                         "policy": .string(finding.rule.rawValue),
                         "rule": .string(finding.rule.rawValue),
-                        "result": finding.finding.denies ? "fail" : "warn",
-                        "severity": finding.finding.denies ? "high" : "medium",
+                        "result": result,
+                        "severity": finding.finding.enforcement == .deny ? "high" : "medium",
                         "category": "identity",
                         "source": "identity-guard",
                         "scored": true,
-                        "message": .string(finding.message),
-                        "properties": ["field": .string(finding.field.description)],
+                        "message": .string(finding.message + finding.exemptionSuffix),
+                        "properties": .object(properties),
                         "resources": [.object(JSONObject(resource))],
                         "timestamp": ["seconds": .integer(seconds), "nanos": 0],
                     ])
@@ -53,7 +56,7 @@ enum PolicyReportReporter {
                 "fail": .integer(Int64(findings.filter(\.finding.denies).count)),
                 "warn": .integer(Int64(findings.filter(\.finding.warns).count)),
                 "error": 0,
-                "skip": 0,
+                "skip": .integer(Int64(findings.filter(\.finding.isExempted).count)),
             ],
             "results": .array(results),
         ]

@@ -27,6 +27,13 @@ enum SARIFReporter {
             result.append(.init(key: "message", value: ["text": .string(finding.message)]))
             result.append(.init(key: "locations", value: [location(finding.location?.file ?? finding.place,
                                                                    finding.location?.position)]))
+            if let exemption = finding.exemption {
+                // SARIF 2.1.0 §3.35: a result suppressed outside the source (our configuration), accepted.
+                result.append(.init(key: "suppressions", value: [[
+                    "kind": "external", "status": "accepted",
+                    "justification": .string("exempted by \(GoQuote.quote(exemption))"),
+                ]]))
+            }
             return .object(JSONObject(result))
         }
         let notifications: [JSONValue] = report.errors.map { error in

@@ -17,9 +17,13 @@ public struct ManifestMutator: Sendable {
         var values = file.sourceValues
         var changes: [MutatedFile.Change] = []
         var changed: Set<Int> = []
+        var exempted: [MutatedFile.Exempted] = []
         for document in file.documents {
             guard let kind = document.resourceKind, let object = document.value.objectValue else { continue }
             let result = engine.mutate(RuleSubject(kind: kind, operation: .create, object: object))
+            if !result.exemptions.isEmpty {
+                exempted.append(MutatedFile.Exempted(position: document.position, exemptions: result.exemptions))
+            }
             guard result.changed else { continue }
             let original = JSONValue.object(result.original)
             let summary = Self.describe(JSONPatch.diff(from: original, to: .object(result.mutated)), of: original)
@@ -39,7 +43,9 @@ public struct ManifestMutator: Sendable {
             list["items"] = .array(items)
             values[document.sourceDocument] = .object(list)
         }
-        return MutatedFile(file: file, values: values, changes: changes, changedDocuments: changed)
+        var mutated = MutatedFile(file: file, values: values, changes: changes, changedDocuments: changed)
+        mutated.exempted = exempted
+        return mutated
     }
 
     /// The patch as people read it, `removed spec.password, set spec.is_disabled: true`; secret values are

@@ -27,7 +27,20 @@ public struct MutatedFile: Sendable {
         }
     }
 
+    /// A document in which an exemption kept mutating rules from changing it.
+    public struct Exempted: Sendable, Hashable {
+        public var position: SourcePosition
+        public var exemptions: [AppliedExemption]
+
+        public init(position: SourcePosition, exemptions: [AppliedExemption]) {
+            self.position = position
+            self.exemptions = exemptions
+        }
+    }
+
     public var file: ManifestFile
+    /// Documents an exemption kept unchanged, in file order.
+    public var exempted: [Exempted] = []
     /// The YAML documents of the file (Lists whole), mutated where a rule applied.
     public var values: [JSONValue]
     public var changes: [Change]

@@ -8,7 +8,8 @@ import Yams
 import YAMLBounds
 import KubeJSON
 
-/// Reads `--config FILE`: `rules: { RULE-ID: deny | warn | off }` in YAML (or JSON, which is YAML).
+/// Reads `--config FILE`: `rules: { RULE-ID: deny | warn | off }` and `exemptions: [...]` in YAML (or JSON, which
+/// is YAML); an error names the file and, where it has one, the line and column.
 public enum RuleConfigurationFile {
     /// The configuration in `path`; every problem is a ``ConfigurationError`` naming the file.
     public static func load(_ path: String) throws(ConfigurationError) -> RuleConfiguration {
@@ -30,12 +31,20 @@ public enum RuleConfigurationFile {
         } catch {
             throw ConfigurationError(.malformed, subject: "not valid YAML: \(error)", file: path)
         }
-        let document = node.map(YAMLValueConverter.jsonValue(from:)) ?? .object(JSONObject())
+        // Positioned, so that an error in `rules:` or `exemptions:` names its line.
+        let converted = node.map { PositionedYAMLConverter.convert($0, markers: KeyMarkers()) }
+        let document = converted?.value ?? .object(JSONObject())
         do {
             return try RuleConfiguration(document: document)
         } catch {
             var named = error
             named.file = path
+            if let field = error.field, let converted {
+                let position = converted.positions.position(of: field, in: document)
+                    ?? converted.positions.documentPosition
+                named.line = position.line
+                named.column = position.column
+            }
             throw named
         }
     }

@@ -63,6 +63,7 @@ public final class AdmissionMetrics: Sendable {
     private let requests = NIOLockedValueBox<[RequestKey: CoreMetrics.Counter]>([:])
     private let rejections = NIOLockedValueBox<[RejectionKey: CoreMetrics.Counter]>([:])
     private let erroredAnswers = NIOLockedValueBox<[RejectionKey: CoreMetrics.Counter]>([:])
+    private let exemptions = NIOLockedValueBox<[String: CoreMetrics.Counter]>([:])
     private let violations = NIOLockedValueBox<[String: CoreMetrics.Counter]>([:])
     private let mutations = NIOLockedValueBox<[String: CoreMetrics.Counter]>([:])
     private let handleCaches = ThreadSpecificVariable<HandleCache>()
@@ -118,6 +119,9 @@ public final class AdmissionMetrics: Sendable {
         }
         durations[endpoint]?.recordNanoseconds(nanoseconds)
         if outcome.decision == .errored { recordErroredAnswer(endpoint: endpoint, outcome: outcome) }
+        for exemption in outcome.exemptions {
+            for rule in exemption.rules { recordExemption(exemption.name, rule: rule.rawValue) }
+        }
         guard !outcome.ruleIDs.isEmpty else { return }
         let validating = endpoint == .validating
         let label = validating ? "identity_guard_violations_total" : "identity_guard_mutations_total"
@@ -152,6 +156,15 @@ public final class AdmissionMetrics: Sendable {
                 ("operation", key.operation), ("decision", key.decision.rawValue),
             ], factory: factory)
         }
+    }
+
+    /// `identity_guard_exemptions_total{exemption,rule}`: an exemption changed an admission's outcome for a rule
+    /// (a finding lifted on `/validate`, a mutation not applied on `/mutate`). Rare; the shared table will do.
+    private func recordExemption(_ name: String, rule: String) {
+        counter(in: exemptions, key: name + "\u{0}" + rule) {
+            CoreMetrics.Counter(label: "identity_guard_exemptions_total",
+                                dimensions: [("exemption", name), ("rule", rule)], factory: factory)
+        }.increment()
     }
 
     /// `identity_guard_admission_errors_total{endpoint,code}`: an AdmissionReview answered with an error status

@@ -76,7 +76,8 @@ struct ReviewingEndpoint: AdmissionEndpoint {
         return .json(ByteBuffer(bytes: answer.body))
     }
 
-    /// One `admission` line at info: uid, endpoint, kind, name, operation, decision, rules, dry run, duration.
+    /// One `admission` line at info: uid, endpoint, kind, name, operation, decision, rules, dry run, duration, and
+    /// the exemptions that changed the outcome (`exempted`: `break-glass:user.state; installer:user.email`).
     private func log(_ answer: ReviewCodec.Answer, endpoint: WebhookType, nanoseconds: Int64) {
         guard logger.logLevel <= .info else { return }
         let outcome = answer.outcome
@@ -87,6 +88,9 @@ struct ReviewingEndpoint: AdmissionEndpoint {
         if outcome.dryRun { fields.append(("dry_run", "true")) }
         fields.append(("duration_us", .string(String(nanoseconds / 1000))))
         fields.append(("endpoint", .string(endpoint.endpoint)))
+        if !outcome.exemptions.isEmpty {
+            fields.append(("exempted", .string(AppliedExemption.annotation(outcome.exemptions))))
+        }
         fields.append(("kind", .string(outcome.kind?.rawValue ?? answer.request.kind.kind)))
         fields.append(("name", .string(outcome.name)))
         fields.append(("operation", .string(answer.request.operationName)))

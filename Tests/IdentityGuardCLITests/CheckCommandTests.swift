@@ -239,7 +239,7 @@ struct CheckCommandTests {
         #expect(config.status == 2)
         #expect(config.standardOutput.isEmpty)
         #expect(config.standardError.hasPrefix(
-            "identity-guard: config.yaml: unknown rule id \"user.nope\" in configuration; known rules: user.schema"))
+            "identity-guard: config.yaml:2:3: unknown rule id \"user.nope\" in configuration; known rules: user.schema"))
         let relaxed = try fixtures.run(["check", "--config", "relaxed.yaml", "alice.yaml"])
         #expect(relaxed.status == 0)
         #expect(relaxed.standardOutput.hasSuffix("1 documents, 1 checked, 0 skipped, 0 denied, 1 warnings\n"))

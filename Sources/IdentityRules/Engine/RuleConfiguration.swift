@@ -1,11 +1,14 @@
 public import KubeJSON
 
-/// Per-rule enforcement (`deny`, `warn`, `off`) over the catalogue's defaults.
+/// Per-rule enforcement (`deny`, `warn`, `off`) over the catalogue's defaults, and the exemptions.
 ///
-/// Read from the `rules:` map of a config file (README, "Offline check") by `serve`, `check` and `mutate`. An unknown rule id
-/// or enforcement is an error that names it — a typo must not silently leave a rule at its default.
+/// Read from the `rules:` map and the `exemptions:` list of a config file (README, "Configuration") by `serve`,
+/// `check`, `mutate`, `audit` and `policies`. An unknown rule id or enforcement, or a malformed exemption, is an
+/// error that names it — a typo must not silently leave a rule at its default or exempt the wrong objects.
 public struct RuleConfiguration: Sendable, Hashable {
     public private(set) var overrides: [RuleID: Enforcement]
+    /// In file order; the first that applies to a rule names the exemption.
+    public var exemptions: [Exemption] = []
 
     /// The catalogue's defaults.
     public static let defaults = RuleConfiguration()
@@ -34,14 +37,18 @@ public struct RuleConfiguration: Sendable, Hashable {
         try self.init(overrides: overrides, knownRules: knownRules)
     }
 
-    /// The configuration in a config document: `{"rules": {"user.email": "warn"}}`; other top-level keys and
-    /// non-string values are errors.
+    /// The configuration in a config document: `{"rules": {"user.email": "warn"}, "exemptions": [...]}`; other
+    /// top-level keys, non-string values and malformed exemptions are errors, with the field they concern
+    /// (``ConfigurationError/field``) so that a file reader can give its line.
     public init(document: JSONValue) throws(ConfigurationError) {
         guard let root = document.objectValue else {
             throw ConfigurationError(.malformed, subject: "the configuration must be a map with a \"rules\" key")
         }
-        for key in root.keys where key != "rules" {
-            throw ConfigurationError(.malformed, subject: "unknown key \(GoQuote.quote(key)); expected \"rules\"")
+        for key in root.keys where key != "rules" && key != "exemptions" {
+            var error = ConfigurationError(
+                .malformed, subject: "unknown key \(GoQuote.quote(key)); expected \"rules\" or \"exemptions\"")
+            error.field = FieldPath(key)
+            throw error
         }
         var strings: [String: String] = [:]
         if let rules = root["rules"], !rules.isNull {
@@ -56,7 +63,16 @@ public struct RuleConfiguration: Sendable, Hashable {
                 strings[member.key] = value
             }
         }
-        try self.init(strings: strings)
+        do {
+            try self.init(strings: strings)
+        } catch {
+            var located = error
+            located.field = FieldPath("rules").child(error.code == .unknownRule ? error.subject : error.rule ?? "")
+            throw located
+        }
+        if let list = root["exemptions"], !list.isNull {
+            exemptions = try ExemptionParser.exemptions(from: list)
+        }
     }
 
     public func enforcement(for rule: any Rule) -> Enforcement {
@@ -81,9 +97,13 @@ public struct ConfigurationError: Error, Sendable, Hashable, CustomStringConvert
     }
 
     public var code: Code
+    /// Where in the configuration document the problem is, when it has a place there.
+    public var field: FieldPath?
     /// The offending rule id, value or description.
     public var subject: String
     public var rule: String?
+    /// The exemption the problem is in, when it is in one.
+    public var exemption: String?
     public var knownRules: [RuleID]
     /// The configuration file, when the configuration came from one.
     public var file: String?
@@ -109,7 +129,8 @@ public struct ConfigurationError: Error, Sendable, Hashable, CustomStringConvert
         switch code {
         case .unknownRule:
             let known = knownRules.map(\.rawValue).joined(separator: ", ")
-            return "unknown rule id \(GoQuote.quote(subject)) in configuration; known rules: \(known)"
+            let place = exemption.map { "exemption \(GoQuote.quote($0))" } ?? "configuration"
+            return "unknown rule id \(GoQuote.quote(subject)) in \(place); known rules: \(known)"
         case .invalidEnforcement:
             return "rule \(GoQuote.quote(rule ?? "")): unknown enforcement \(GoQuote.quote(subject)); use deny, warn or off"
         case .malformed:

@@ -33,17 +33,25 @@ public struct RuleEngine: Sendable {
     public func validate(_ subject: RuleSubject, violationLimit: Int? = nil) -> Evaluation {
         var findings: [Finding] = []
         var omitted: [OmittedFindings] = []
+        let exemptions = applicableExemptions(subject)
         for (rule, enforcement) in activeRules(for: subject) {
             var collector = ViolationCollector(limit: violationLimit)
             rule.validate(subject, into: &collector)
+            let exemption = exemptions.first { $0.covers(rule.id) }?.name
             for violation in collector.violations {
-                findings.append(Finding(violation: violation, enforcement: enforcement))
+                findings.append(Finding(violation: violation, enforcement: enforcement, exemption: exemption))
             }
-            if collector.omitted > 0 {
+            if collector.omitted > 0, exemption == nil {
                 omitted.append(OmittedFindings(ruleID: rule.id, enforcement: enforcement, count: collector.omitted))
             }
         }
         return Evaluation(findings: ordered(findings), omitted: omitted)
+    }
+
+    /// The configured exemptions whose selectors all match `subject`, in file order.
+    public func applicableExemptions(_ subject: RuleSubject) -> [Exemption] {
+        guard !configuration.exemptions.isEmpty else { return [] }
+        return configuration.exemptions.filter { $0.matches(subject) }
     }
 
     /// `findings` in the order ``validate(_:)`` reports them: field path, then catalogue order of the rules —
@@ -58,13 +66,23 @@ public struct RuleEngine: Sendable {
     }
 
     /// The object with every active mutating rule applied, in catalogue order, and what each one did.
+    /// An exempted mutating rule is not applied; when it would have changed the object, the result says which
+    /// exemption kept it from doing so.
     public func mutate(_ subject: RuleSubject) -> MutationResult {
         var object = subject.object
         var mutations: [Mutation] = []
+        var exempted: [(exemption: String, rule: RuleID)] = []
+        let exemptions = applicableExemptions(subject)
         for rule in applicable(mutatingRulesByKind[subject.kind] ?? [], to: subject, rule: { $0 }) {
+            if let exemption = exemptions.first(where: { $0.covers(rule.id) }) {
+                var untouched = object
+                if rule.mutate(&untouched, subject: subject) != nil { exempted.append((exemption.name, rule.id)) }
+                continue
+            }
             if let mutation = rule.mutate(&object, subject: subject) { mutations.append(mutation) }
         }
-        return MutationResult(original: subject.object, mutated: object, mutations: mutations)
+        return MutationResult(original: subject.object, mutated: object, mutations: mutations,
+                              exemptions: AppliedExemption.grouping(exempted))
     }
 
     private func activeRules(for subject: RuleSubject) -> [(rule: any Rule, enforcement: Enforcement)] {
@@ -81,20 +99,25 @@ public struct RuleEngine: Sendable {
     }
 }
 
-/// One violation and how it is enforced.
+/// One violation, how it is enforced, and the exemption that lifts it, if one does.
 public struct Finding: Sendable, Hashable {
     public var violation: Violation
     public var enforcement: Enforcement
+    /// The name of the exemption that applies to this finding's rule for this object: it neither denies nor warns.
+    public var exemption: String?
 
-    public init(violation: Violation, enforcement: Enforcement) {
+    public init(violation: Violation, enforcement: Enforcement, exemption: String? = nil) {
         self.violation = violation
         self.enforcement = enforcement
+        self.exemption = exemption
     }
 
     /// Whether it refuses the object: what the webhook denies, `check` and `audit` count as denied and exit 1 for.
-    public var denies: Bool { enforcement == .deny }
+    public var denies: Bool { enforcement == .deny && exemption == nil }
     /// Whether it only warns.
-    public var warns: Bool { enforcement == .warn }
+    public var warns: Bool { enforcement == .warn && exemption == nil }
+    /// Whether an exemption lifted it.
+    public var isExempted: Bool { exemption != nil }
 }
 
 /// Findings of one rule that a violation limit counted instead of keeping.
@@ -126,6 +149,12 @@ public struct Evaluation: Sendable, Hashable {
     public var omittedDenials: [(ruleID: RuleID, count: Int)] {
         omitted.filter { $0.enforcement == .deny }.map { ($0.ruleID, $0.count) }
     }
+    /// The exemptions that lifted a finding, each with the rules it lifted, in the order of the findings.
+    public var exemptions: [AppliedExemption] {
+        AppliedExemption.grouping(findings.compactMap { finding in
+            finding.exemption.map { ($0, finding.violation.ruleID) }
+        })
+    }
     /// How many warnings the violation limit counted instead of keeping.
     public var omittedWarningCount: Int {
         omitted.filter { $0.enforcement == .warn }.reduce(0) { $0 + $1.count }
@@ -143,11 +172,16 @@ public struct MutationResult: Sendable, Hashable {
     public var original: JSONObject
     public var mutated: JSONObject
     public var mutations: [Mutation]
+    /// Mutating rules an exemption kept from changing the object (they would have).
+    public var exemptions: [AppliedExemption]
 
-    public init(original: JSONObject, mutated: JSONObject, mutations: [Mutation]) {
+    public init(original: JSONObject, mutated: JSONObject, mutations: [Mutation],
+                exemptions: [AppliedExemption] = [])
+    {
         self.original = original
         self.mutated = mutated
         self.mutations = mutations
+        self.exemptions = exemptions
     }
 
     /// Whether a rule changed the object (a mutating rule reports a ``Mutation`` exactly when it does).

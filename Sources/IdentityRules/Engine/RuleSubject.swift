@@ -15,6 +15,8 @@ public struct RuleSubject: Sendable {
     public var name: String
     /// The Users known besides this one (cluster cache, or the files checked together).
     public var emailIndex: any EmailIndex
+    /// Who sent the request (`request.userInfo`); nil offline, where exemptions that name requesters never apply.
+    public var requester: Requester?
 
     public init(
         kind: ResourceKind,
@@ -37,4 +39,15 @@ public struct RuleSubject: Sendable {
 
     /// `spec` when it is an object (looked up once: most User rules start from it).
     public let spec: JSONObject?
+
+    /// The labels an exemption's `labels` selector reads: the stored object's on UPDATE (`oldObject`), so that a
+    /// request cannot exempt itself by adding the label it needs; the new object's otherwise.
+    public var exemptionLabels: [String: String] {
+        let source = operation == .update ? (oldObject ?? object) : object
+        var labels: [String: String] = [:]
+        for member in source["metadata"]?["labels"]?.objectValue?.members ?? [] {
+            if let value = member.value.stringValue { labels[member.key] = value }
+        }
+        return labels
+    }
 }
