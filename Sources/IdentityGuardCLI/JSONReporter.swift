@@ -2,16 +2,22 @@ import IdentityRules
 import KubeJSON
 
 /// `check --format json`: `{"summary": {…}, "results": [{…}]}` with exactly the keys the README lists, plus
-/// `errors` when an input could not be used.
+/// `errors` when an input could not be used, and `exempted` (in the summary and on a result) where an exemption
+/// lifted a finding.
 enum JSONReporter {
     static func render(_ report: FindingReport) -> String {
         let summary = report.summary
+        var counts = JSONObject([
+            .init(key: "documents", value: .integer(Int64(summary.documents))),
+            .init(key: "checked", value: .integer(Int64(summary.checked))),
+            .init(key: "skipped", value: .integer(Int64(summary.skipped))),
+            .init(key: "denied", value: .integer(Int64(summary.denied))),
+            .init(key: "warnings", value: .integer(Int64(summary.warnings))),
+        ])
+        // As on the text summary line: only when an exemption lifted a finding.
+        if summary.exempted > 0 { counts["exempted"] = .integer(Int64(summary.exempted)) }
         var members: [JSONObject.Member] = [
-            .init(key: "summary", value: [
-                "documents": .integer(Int64(summary.documents)), "checked": .integer(Int64(summary.checked)),
-                "skipped": .integer(Int64(summary.skipped)), "denied": .integer(Int64(summary.denied)),
-                "warnings": .integer(Int64(summary.warnings)),
-            ]),
+            .init(key: "summary", value: .object(counts)),
             .init(key: "results", value: .array(report.sections.flatMap(\.verdicts).flatMap { verdict in
                 verdict.findings.map { result($0, ordinal: verdict.ordinal) }
             })),

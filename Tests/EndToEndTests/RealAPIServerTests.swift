@@ -80,6 +80,7 @@ struct RealAPIServerTests {
     /// list), reading Users from the control plane with the admin token.
     static func withWebhook(
         on plane: EnvtestControlPlane,
+        configuration: RuleConfiguration = .defaults,
         _ body: (RunningServer, RunningCache) async throws -> Void
     ) async throws {
         let credentials = try plane.credentials()
@@ -90,7 +91,8 @@ struct RealAPIServerTests {
             if first { readiness.set("cluster-cache", ready: true) }
         }
         let pki = try TestPKI()
-        let reviewer = AdmissionReviewer(emailIndex: index, emailClaims: index)
+        let reviewer = AdmissionReviewer(engine: RuleEngine(configuration: configuration), emailIndex: index,
+                                         emailClaims: index)
         let server: RunningServer
         do {
             server = try await RunningServer.start(pki: pki, handler: ReviewCodec(reviewer: reviewer),
@@ -211,6 +213,81 @@ struct RealAPIServerTests {
             #expect(await eventually(within: .seconds(10)) { !cache.index.containsUser(named: "carol") })
             try await plane.create(Self.users, Self.user("carol-2", ["email": "Carol@example.com"]))
         }
+    }
+
+    @Test("exemptions through the apiserver: by requester, by stored label on UPDATE, a mutation left undone")
+    func exemptions() async throws {
+        let plane = try EnvtestScope.plane()
+        try await Self.installCRD(on: plane)
+        // The limited user may write Users (as an installer's service account would).
+        try await plane.create("/apis/rbac.authorization.k8s.io/v1/clusterroles", [
+            "metadata": ["name": "user-writer"],
+            "rules": [["apiGroups": ["auth.alauda.io"], "resources": ["users"],
+                       "verbs": ["create", "update", "get", "list"]]],
+        ])
+        try await plane.create("/apis/rbac.authorization.k8s.io/v1/clusterrolebindings", [
+            "metadata": ["name": "user-writer"],
+            "roleRef": ["apiGroup": "rbac.authorization.k8s.io", "kind": "ClusterRole", "name": "user-writer"],
+            "subjects": [["kind": "User", "name": .string(EnvtestControlPlane.limitedUser)]],
+        ])
+        let configuration = try RuleConfiguration(document: [
+            "exemptions": [
+                ["name": "installer", "rules": ["user.state"], "requesters": .array([
+                    .string(EnvtestControlPlane.limitedUser)])],
+                ["name": "frozen", "rules": ["user.state"], "labels": ["identity-guard.io/exempt": "true"]],
+                ["name": "legacy", "rules": ["user.password-deprecated"], "users": ["legacy-*"]],
+            ],
+        ])
+        try await Self.withWebhook(on: plane, configuration: configuration) { server, _ in
+            try await Self.register(server, on: plane)
+            let sleepy = Self.user("sleepy", ["email": "sleepy@example.com", "state": "sleeping"])
+            // The installer's request is exempted and stored; the admin's identical one is refused.
+            let asInstaller = try await plane.request(.POST, Self.users, body: sleepy,
+                                                      token: EnvtestControlPlane.limitedToken)
+            #expect(asInstaller.status == 201, "\(String(describing: asInstaller.body))")
+            #expect(asInstaller.body?["spec"]?["state"] == "sleeping")
+            let asAdmin = try await plane.request(.POST, Self.users,
+                                                  body: Self.user("sleepy2", ["email": "s2@example.com",
+                                                                              "state": "sleeping"]))
+            #expect(asAdmin.status == 403)
+            #expect(Self.denial(asAdmin)?.contains("spec.state: Unsupported value: \"sleeping\"") == true)
+
+            // Labels are read from the stored object on UPDATE: adding the label in the same request does not
+            // exempt it; a User stored with the label may then be updated to the state.
+            var plain = try #require(try await plane.create(Self.users, Self.user("plain", [
+                "email": "plain@example.com", "state": "active"])).objectValue)
+            plain["metadata"] = (plain["metadata"] ?? [:]).adding("labels", ["identity-guard.io/exempt": "true"])
+            plain["spec"] = ["email": "plain@example.com", "state": "sleeping"]
+            let selfExempting = try await plane.request(.PUT, Self.users + "/plain", body: .object(plain))
+            #expect(selfExempting.status == 403, "\(String(describing: selfExempting.body))")
+            var frozen = Self.user("frozen", ["email": "frozen@example.com", "state": "active"])
+            frozen = frozen.adding("metadata", ["name": "frozen", "labels": ["identity-guard.io/exempt": "true"]])
+            var stored = try #require(try await plane.create(Self.users, frozen).objectValue)
+            stored["spec"] = ["email": "frozen@example.com", "state": "sleeping"]
+            let updated = try await plane.request(.PUT, Self.users + "/frozen", body: .object(stored))
+            #expect(updated.status == 200, "\(String(describing: updated.body))")
+            #expect(updated.body?["spec"]?["state"] == "sleeping")
+
+            // The mutating webhook leaves legacy-* passwords alone; anyone else's is scrubbed.
+            let legacy = try await plane.create(Self.users, Self.user("legacy-1", [
+                "email": "legacy@example.com", "password": "kept-for-migration"]))
+            #expect(legacy["spec"]?["password"] == "kept-for-migration")
+            let scrubbed = try await plane.create(Self.users, Self.user("fresh", [
+                "email": "fresh@example.com", "password": "hunter2"]))
+            #expect(scrubbed["spec"]?["password"] == nil)
+
+            // Counted and logged where they changed an outcome.
+            #expect(server.metric(#"identity_guard_exemptions_total{exemption="installer",rule="user.state"}"#) == 1)
+            #expect(server.metric(#"identity_guard_exemptions_total{exemption="frozen",rule="user.state"}"#) == 1)
+            let legacyCount = server.metric(
+                #"identity_guard_exemptions_total{exemption="legacy",rule="user.password-deprecated"}"#)
+            #expect((legacyCount ?? 0) >= 1)
+            let exempted = server.logs.events("admission").compactMap { $0["exempted"]?.stringValue }
+            #expect(exempted.contains("installer:user.state"))
+            #expect(exempted.contains("legacy:user.password-deprecated"))
+        }
+        _ = try? await plane.request(.DELETE, "/apis/rbac.authorization.k8s.io/v1/clusterrolebindings/user-writer")
+        _ = try? await plane.request(.DELETE, "/apis/rbac.authorization.k8s.io/v1/clusterroles/user-writer")
     }
 
     @Test("faults: a compaction forces 410 and a relist; an apiserver restart is survived; the index is exact")

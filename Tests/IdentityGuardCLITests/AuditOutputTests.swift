@@ -936,3 +936,43 @@ extension AuditOutputTests {
 
         """#
 }
+
+/// The audit with exemptions: `users` and `labels` apply (an audit has no requester), the checks across
+/// objects included; exempted findings become PolicyReport results with `result: skip` naming the exemption.
+@Suite("identity-guard audit with exemptions")
+struct AuditExemptionTests {
+    static func auditor() throws -> ClusterAuditor {
+        ClusterAuditor(configuration: try RuleConfiguration(document: [
+            "exemptions": [
+                ["name": "shared-mailbox", "rules": ["user.email-unique"], "users": ["dup-a", "dup-b"]],
+                ["name": "ci-bot", "rules": ["*"], "requesters": ["ci"]],
+                ["name": "migration", "rules": ["user.password-deprecated"], "users": ["secret"]],
+            ],
+        ]))
+    }
+
+    @Test("text and PolicyReport: skip results with the exemption; dup-c is still reported; the summary counts them")
+    func policyReport() throws {
+        let report = try Self.auditor().audit(users: AuditOutputTests.users, identities: [])
+        let text = TextReporter.render(report)
+        #expect(text.contains(#"cluster:User/dup-a: user.email-unique: spec.email: Duplicate value: "Dup@example.com": "#))
+        #expect(text.split(separator: "\n").filter { $0.hasSuffix(#"(exempted by "shared-mailbox")"#) }.count == 2)
+        #expect(text.contains(#"cluster:User/secret: user.password-deprecated: spec.password: Forbidden: deprecated: "#
+            + #"plain-text passwords must not be stored (exempted by "migration")"#))
+        #expect(!text.contains("ci-bot"))
+        #expect(text.hasSuffix(", 3 exempted\n"))
+
+        let document = try JSONReader.parse(Array(PolicyReportReporter.render(report, now: 1_700_000_000).utf8))
+        let results = document["results"]?.arrayValue ?? []
+        let skipped = results.filter { $0["result"] == "skip" }
+        #expect(skipped.map { $0["resources"]?.arrayValue?.first?["name"]?.stringValue ?? "" }
+            == ["dup-a", "dup-b", "secret"])
+        #expect(skipped.map { $0["properties"]?["exemption"]?.stringValue ?? "" }
+            == ["shared-mailbox", "shared-mailbox", "migration"])
+        #expect(skipped.first?["message"]?.stringValue?.hasSuffix(#"(exempted by "shared-mailbox")"#) == true)
+        #expect(document["summary"]?["skip"] == 3)
+        // dup-c shares the email and is not exempted: still a failure.
+        #expect(results.contains { $0["result"] == "fail" && $0["rule"] == "user.email-unique"
+            && $0["resources"]?.arrayValue?.first?["name"] == "dup-c" })
+    }
+}

@@ -36,7 +36,8 @@ package enum Review {
         subResource: String? = nil,
         object: JSONValue? = nil,
         oldObject: JSONValue? = nil,
-        dryRun: Bool = false
+        dryRun: Bool = false,
+        userInfo: JSONValue? = nil
     ) -> [UInt8] {
         var request = JSONObject([
             .init(key: "uid", value: .string(uid)),
@@ -48,6 +49,7 @@ package enum Review {
         request["object"] = object ?? .null
         request["oldObject"] = oldObject ?? .null
         request["dryRun"] = .bool(dryRun)
+        if let userInfo { request["userInfo"] = userInfo }
         let review: JSONValue = [
             "apiVersion": .string(apiVersion), "kind": "AdmissionReview", "request": .object(request),
         ]
@@ -98,6 +100,13 @@ package enum Review {
 }
 
 extension JSONValue {
+    /// The object with `key` set (appended when new).
+    package func adding(_ key: String, _ value: JSONValue) -> JSONValue {
+        guard var object = objectValue else { return self }
+        object[key] = value
+        return .object(object)
+    }
+
     /// The object without member `key` (order of the others kept).
     package func removing(_ key: String) -> JSONValue {
         guard var object = objectValue else { return self }

@@ -185,13 +185,6 @@ struct ObservabilityTests {
 }
 
 extension JSONValue {
-    /// The object with `key` set (appended when new).
-    func adding(_ key: String, _ value: JSONValue) -> JSONValue {
-        guard var object = objectValue else { return self }
-        object[key] = value
-        return .object(object)
-    }
-
     /// The object's members sorted by key, to compare objects whose member order does not matter.
     var sortedMembers: [String: JSONValue] {
         Dictionary(objectValue?.members.map { ($0.key, $0.value) } ?? [], uniquingKeysWith: { _, last in last })
