@@ -51,6 +51,12 @@ let package = Package(
             dependencies: ["KubeJSON", .product(name: "Crypto", package: "swift-crypto")],
             swiftSettings: strictSettings
         ),
+        // The rules' CEL forms as ValidatingAdmissionPolicy / MutatingAdmissionPolicy objects. No I/O.
+        .target(
+            name: "NativePolicies",
+            dependencies: ["KubeJSON", "IdentityRules"],
+            swiftSettings: strictSettings
+        ),
         // AdmissionReview wire types, evaluation per operation, responses.
         .target(
             name: "Admission",
@@ -169,6 +175,7 @@ let package = Package(
                 "Manifests",
                 "ClusterCache",
                 "ClusterAudit",
+                "NativePolicies",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
@@ -222,6 +229,11 @@ let package = Package(
             name: "AdmissionTests",
             dependencies: ["KubeJSON", "IdentityRules", "Admission", "IdentityGuardTesting"],
             resources: [.copy("Fixtures")],
+            swiftSettings: strictSettings
+        ),
+        .testTarget(
+            name: "NativePoliciesTests",
+            dependencies: ["KubeJSON", "IdentityRules", "NativePolicies"],
             swiftSettings: strictSettings
         ),
         .testTarget(

@@ -9,7 +9,7 @@ public struct IdentityGuardCommand: AsyncParsableCommand {
         abstract: "Admission webhook and policy checker for User (auth.alauda.io) and Identity (user.openshift.io).",
         version: IdentityGuardVersion.current,
         subcommands: [ServeCommand.self, CheckCommand.self, MutateCommand.self, AuditCommand.self, RulesCommand.self,
-                      VersionCommand.self]
+                      PoliciesCommand.self, VersionCommand.self]
     )
 
     public init() {}

@@ -6,7 +6,7 @@ import KubeJSON
 public struct RulesCommand: ParsableCommand {
     public static let configuration = CommandConfiguration(
         commandName: "rules",
-        abstract: "List every rule: id, kind, default enforcement, summary."
+        abstract: "List every rule: id, kind, default enforcement, native policy or webhook only, summary."
     )
 
     @Option(help: "Output format: text or json.")
@@ -24,16 +24,33 @@ public struct RulesCommand: ParsableCommand {
         case .text:
             let idWidth = max("RULE".count, rules.map(\.id.rawValue.count).max() ?? 0)
             let kindWidth = max("KIND".count, rules.map(\.kind.rawValue.count).max() ?? 0)
-            func row(_ id: String, _ kind: String, _ enforcement: String, _ mutating: String, _ summary: String)
-                -> String
+            func row(_ id: String, _ kind: String, _ enforcement: String, _ mutating: String, _ native: String,
+                     _ summary: String) -> String
             {
                 pad(id, idWidth) + "  " + pad(kind, kindWidth) + "  " + pad(enforcement, 7) + "  "
-                    + pad(mutating, 8) + "  " + summary + "\n"
+                    + pad(mutating, 8) + "  " + pad(native, 12) + "  " + summary + "\n"
             }
-            var text = row("RULE", "KIND", "DEFAULT", "MUTATES", "SUMMARY")
+            var text = row("RULE", "KIND", "DEFAULT", "MUTATES", "NATIVE", "SUMMARY")
+            var reasons: [String] = []
             for rule in rules {
+                let form = (rule as? any NativeRule)?.nativeForm
+                let native: String
+                switch form {
+                case .policy?:
+                    native = "native"
+                case .webhookOnly(let reason)?:
+                    native = "webhook only"
+                    reasons.append("  \(rule.id.rawValue): \(reason)")
+                case nil:
+                    native = "webhook only"
+                    reasons.append("  \(rule.id.rawValue): no CEL form declared")
+                }
                 text += row(rule.id.rawValue, rule.kind.rawValue, rule.defaultEnforcement.rawValue,
-                            rule is any MutatingRule ? "yes" : "no", rule.summary)
+                            rule is any MutatingRule ? "yes" : "no", native, rule.summary)
+            }
+            if !reasons.isEmpty {
+                text += "\nWebhook only (no ValidatingAdmissionPolicy from `identity-guard policies`):\n"
+                text += reasons.joined(separator: "\n") + "\n"
             }
             return text
         case .json:
@@ -45,9 +62,19 @@ public struct RulesCommand: ParsableCommand {
                     "defaultEnforcement": .string(rule.defaultEnforcement.rawValue),
                     "mutating": .bool(rule is any MutatingRule),
                     "summary": .string(rule.summary),
+                    "native": nativeJSON((rule as? any NativeRule)?.nativeForm),
                 ]
             }
             return JSONWriter.string(["rules": .array(list)], indentation: 2) + "\n"
+        }
+    }
+
+    /// `{"available": true}`, or `{"available": false, "reason": …}`.
+    private static func nativeJSON(_ form: NativeForm?) -> JSONValue {
+        switch form {
+        case .policy?: ["available": true]
+        case .webhookOnly(let reason)?: ["available": false, "reason": .string(reason)]
+        case nil: ["available": false, "reason": "no CEL form declared"]
         }
     }
 

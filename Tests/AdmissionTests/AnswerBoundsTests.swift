@@ -24,7 +24,7 @@ struct AnswerBoundsTests {
         return Review.body(uid: "flood", name: "alice", object: Review.user("alice", .object(spec)))
     }
 
-    @Test("200,000 duplicate groups: denied under 64 KiB, 100 causes and one naming the rule and the rest")
+    @Test("200,000 duplicate groups: denied under 64 KiB, Too many, 99 causes and one naming the rule and the rest")
     func duplicateGroupFlood() throws {
         let body = Self.duplicateGroups(200_001)
         #expect(body.count > 1_000_000)
@@ -34,15 +34,18 @@ struct AnswerBoundsTests {
         #expect(response["allowed"] == false)
         let causes = try #require(response["status"]?["details"]?["causes"]?.arrayValue)
         #expect(causes.count == 101)
-        #expect(causes[0] == ["reason": "FieldValueDuplicate", "message": #"Duplicate value: "grp""#,
+        #expect(causes[0] == ["reason": "FieldValueTooMany", "message": "Too many: 200001: must have at most 10000 items",
+                              "field": "spec.groups"])
+        #expect(causes[1] == ["reason": "FieldValueDuplicate", "message": #"Duplicate value: "grp""#,
                               "field": "spec.groups[1]"])
-        #expect(causes[99]["field"] == "spec.groups[100]")
+        #expect(causes[99]["field"] == "spec.groups[99]")
         #expect(causes[100] == ["reason": "TooManyViolations",
-                                "message": "199900 more violations not shown (user.formats: 199900)", "field": ""])
+                                "message": "199901 more violations not shown (user.formats: 199901)", "field": ""])
         let message = try #require(response["status"]?["message"]?.stringValue)
-        #expect(message.hasPrefix(#"User.auth.alauda.io "alice" is invalid: [spec.groups[1]: Duplicate value: "grp", "#))
-        #expect(message.hasSuffix(#"spec.groups[100]: Duplicate value: "grp", "#
-            + "199900 more violations not shown (user.formats: 199900)]"))
+        #expect(message.hasPrefix(#"User.auth.alauda.io "alice" is invalid: [spec.groups: Too many: 200001: "#
+            + #"must have at most 10000 items, spec.groups[1]: Duplicate value: "grp", "#))
+        #expect(message.hasSuffix(#"spec.groups[99]: Duplicate value: "grp", "#
+            + "199901 more violations not shown (user.formats: 199901)]"))
         #expect(answer.outcome.ruleIDs == ["user.formats"])
     }
 
@@ -59,7 +62,7 @@ struct AnswerBoundsTests {
         #expect(message.hasSuffix(", 99900 more violations not shown (user.schema: 99900)]"))
     }
 
-    @Test("warned, not denied: 100 warnings and one counting the 199,900 more the engine never built")
+    @Test("warned, not denied: 100 warnings and one counting the 199,901 more the engine never built")
     func warnedFlood() throws {
         let engine = RuleEngine(configuration: try RuleConfiguration(strings: ["user.formats": "warn"]))
         let codec = ReviewCodec(reviewer: AdmissionReviewer(engine: engine))
@@ -69,8 +72,9 @@ struct AnswerBoundsTests {
         #expect(response["allowed"] == true)
         let warnings = try #require(response["warnings"]?.arrayValue)
         #expect(warnings.count == 101)
-        #expect(warnings[0] == #"spec.groups[1]: Duplicate value: "grp""#)
-        #expect(warnings[100] == "199900 more warnings not shown")
+        #expect(warnings[0] == "spec.groups: Too many: 200001: must have at most 10000 items")
+        #expect(warnings[1] == #"spec.groups[1]: Duplicate value: "grp""#)
+        #expect(warnings[100] == "199901 more warnings not shown")
     }
 
     @Test("two floods at once: each rule's count in the last cause")

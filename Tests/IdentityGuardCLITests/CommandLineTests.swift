@@ -8,33 +8,38 @@ import Testing
 @Suite("identity-guard rules and version", .timeLimit(.minutes(5)))
 struct CommandLineTests {
     static let expectedText = """
-        RULE                      KIND      DEFAULT  MUTATES   SUMMARY
-        user.schema               User      deny     no        Only the seed's fields, each with its declared type; \
-        no duplicate keys; cluster-scoped.
-        user.email                User      deny     no        spec.email is set, at most 254 characters, no white space; \
-        with "@", a plausible address.
-        user.email-unique         User      deny     no        No two Users share an email (trimmed, Unicode-aware \
-        case-insensitive).
-        user.password-deprecated  User      warn     yes       spec.password and spec.old_password are deprecated; \
-        the mutating webhook removes them.
-        user.state                User      deny     no        spec.state, when set, is active, disabled, locked or \
-        invalid.
-        user.state-consistency    User      deny     yes       spec.is_disabled is true exactly when spec.state is \
-        "disabled"; the missing one is filled.
-        user.formats              User      deny     no        last_login_time is RFC 3339, webhookUrl an absolute \
-        https URL, groups unique and non-empty.
-        user.name-hash            User      off      no        metadata.name equals md5(lowercased spec.email) in hex \
-        (off by default).
-        identity.schema           Identity  deny     no        Only Identity's fields with their types: extra is \
-        string→string, user an ObjectReference.
-        identity.required         Identity  deny     no        providerName, providerUserName and user are set; \
-        user.name and user.uid both.
-        identity.name             Identity  deny     no        metadata.name is providerName:providerUserName; \
-        OpenShift's path-segment name rules.
-        identity.immutable        Identity  deny     no        On UPDATE, providerName and providerUserName do not \
-        change.
-        identity.user-exists      Identity  off      no        user.name names a known User (off by default: Users \
-        often come after identities).
+        RULE                      KIND      DEFAULT  MUTATES   NATIVE        SUMMARY
+        user.schema               User      deny     no        native        Only the seed's fields, each with its \
+        declared type; no duplicate keys; cluster-scoped.
+        user.email                User      deny     no        native        spec.email is set, at most 254 \
+        characters, no white space; with \"@\", a plausible address.
+        user.email-unique         User      deny     no        webhook only  No two Users share an email (trimmed, \
+        Unicode-aware case-insensitive).
+        user.password-deprecated  User      warn     yes       native        spec.password and spec.old_password \
+        are deprecated; the mutating webhook removes them.
+        user.state                User      deny     no        native        spec.state, when set, is active, \
+        disabled, locked or invalid.
+        user.state-consistency    User      deny     yes       native        spec.is_disabled is true exactly when \
+        spec.state is \"disabled\"; the missing one is filled.
+        user.formats              User      deny     no        native        last_login_time is RFC 3339, \
+        webhookUrl an absolute https URL, groups unique and non-empty.
+        user.name-hash            User      off      no        webhook only  metadata.name equals md5(lowercased \
+        spec.email) in hex (off by default).
+        identity.schema           Identity  deny     no        native        Only Identity's fields with their \
+        types: extra is string→string, user an ObjectReference.
+        identity.required         Identity  deny     no        native        providerName, providerUserName and \
+        user are set; user.name and user.uid both.
+        identity.name             Identity  deny     no        native        metadata.name is \
+        providerName:providerUserName; OpenShift's path-segment name rules.
+        identity.immutable        Identity  deny     no        native        On UPDATE, providerName and \
+        providerUserName do not change.
+        identity.user-exists      Identity  off      no        webhook only  user.name names a known User (off by \
+        default: Users often come after identities).
+
+        Webhook only (no ValidatingAdmissionPolicy from `identity-guard policies`):
+          user.email-unique: needs the other Users: a policy sees one object
+          user.name-hash: needs MD5: CEL has no hash functions
+          identity.user-exists: needs the other Users: a policy sees one object
 
         """
 
@@ -52,7 +57,10 @@ struct CommandLineTests {
             "id": "user.schema", "kind": "User", "apiVersion": "auth.alauda.io/v1", "defaultEnforcement": "deny",
             "mutating": false,
             "summary": "Only the seed's fields, each with its declared type; no duplicate keys; cluster-scoped.",
+            "native": ["available": true],
         ])
+        #expect(rules.compactMap { $0["native"]?["available"] == false ? $0["id"]?.stringValue : nil }
+            == ["user.email-unique", "user.name-hash", "identity.user-exists"])
         #expect(rules.compactMap { $0["mutating"] == true ? $0["id"]?.stringValue : nil }
             == ["user.password-deprecated", "user.state-consistency"])
     }
@@ -66,6 +74,23 @@ struct CommandLineTests {
         let json = try Subprocess.run(Subprocess.identityGuard.path, ["rules", "--format", "json"])
         #expect(json.status == 0)
         #expect(try JSONReader.parse(json.standardOutput) == JSONReader.parse(RulesCommand.render(format: .json)))
+    }
+
+    @Test("policies: the executable prints what render gives; an unusable configuration exits 2")
+    func policiesCommand() throws {
+        let yaml = try Subprocess.run(Subprocess.identityGuard.path, ["policies"])
+        #expect(yaml.status == 0)
+        #expect(yaml.standardOutput == PoliciesCommand.render(configuration: .defaults, mode: .native, output: .yaml))
+        #expect(yaml.standardOutput.hasPrefix("apiVersion: admissionregistration.k8s.io/v1\n"
+            + "kind: ValidatingAdmissionPolicy\nmetadata:\n  name: identity-guard-user.schema\n"))
+        let hybrid = try Subprocess.run(Subprocess.identityGuard.path, ["policies", "--mode", "hybrid"])
+        #expect(hybrid.standardOutput.contains("kind: ValidatingWebhookConfiguration\n"))
+        #expect(!hybrid.standardOutput.contains("kind: MutatingWebhookConfiguration\n"))
+        let outcome = PoliciesCommand.execute(configurationFile: "/nonexistent/config.yaml")
+        #expect(outcome == CommandOutcome(
+            standardError: "identity-guard: /nonexistent/config.yaml: invalid configuration: cannot read the file\n",
+            status: 2
+        ))
     }
 
     @Test("version, and a usage error for an unknown format")

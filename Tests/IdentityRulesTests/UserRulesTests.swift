@@ -262,6 +262,30 @@ struct UserFormatsRuleTests {
             #"spec.groups[4]: Invalid value: "  ": must not be empty"#,
         ])
     }
+
+    @Test("groups are compared code point by code point, as RBAC compares them; any White_Space is blank")
+    func groupsByCodePoint() {
+        let composed = "caf\u{E9}", decomposed = "cafe\u{301}"
+        for count in [3, 40] {  // the look back and the set
+            let filler = (0..<(count - 3)).map { JSONValue.string("g\($0)") }
+            let object = Sample.user(spec: ["email": "a@b.c", "groups": .array(
+                [.string(composed), .string(decomposed), .string("\u{2003}\u{85}")] + filler)])
+            #expect(Sample.findings(of: "user.formats", object) == [
+                #"spec.groups[2]: Invalid value: "\u2003\u0085": must not be empty"#,
+            ])
+        }
+    }
+
+    @Test("at most 10,000 groups, with the apiserver's words for maxItems")
+    func groupLimit() {
+        let atLimit = (0..<UserFormatsRule.maximumGroups).map { JSONValue.string("g\($0)") }
+        #expect(Sample.findings(of: "user.formats", Sample.user(spec: ["email": "a@b.c", "groups": .array(atLimit)]))
+            .isEmpty)
+        let past = Sample.user(spec: ["email": "a@b.c", "groups": .array(atLimit + ["extra"])])
+        #expect(Sample.findings(of: "user.formats", past) == [
+            "spec.groups: Too many: 10001: must have at most 10000 items",
+        ])
+    }
 }
 
 @Suite("user.name-hash")

@@ -5,7 +5,8 @@
 
 Every UserSpec field of the seed becomes a property with the seed's type and description. `spec` keeps unknown
 fields (x-kubernetes-preserve-unknown-fields) so that the apiserver does not prune them silently: the webhook's
-user.schema rule reports them by name instead. The status subresource is enabled. Standard library only.
+user.schema rule reports them by name instead. `spec.groups` has user.formats' `maxItems` (10,000). The status
+subresource is enabled. Standard library only.
 """
 import json
 import os
@@ -88,6 +89,8 @@ def main():
     if len(fields) != 22:
         raise SystemExit(f"expected the 22 UserSpec fields of the seed, found {len(fields)}")
     properties = {name: schema(kind, description) for name, kind, description in fields}
+    # user.formats' limit (UserFormatsRule.maximumGroups): the apiserver refuses longer lists before admission.
+    properties["groups"]["maxItems"] = 10000
     crd = {
         "apiVersion": "apiextensions.k8s.io/v1",
         "kind": "CustomResourceDefinition",

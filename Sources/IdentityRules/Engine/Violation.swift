@@ -48,6 +48,7 @@ public enum ViolationType: String, Sendable, Hashable, CaseIterable {
     case duplicate
     case forbidden
     case tooLong
+    case tooMany
 
     /// The words in a message: `Required value`, `Invalid value`, …
     public var words: String {
@@ -58,6 +59,7 @@ public enum ViolationType: String, Sendable, Hashable, CaseIterable {
         case .duplicate: "Duplicate value"
         case .forbidden: "Forbidden"
         case .tooLong: "Too long"
+        case .tooMany: "Too many"
         }
     }
 
@@ -71,6 +73,7 @@ public enum ViolationType: String, Sendable, Hashable, CaseIterable {
         case .duplicate: "FieldValueDuplicate"
         case .forbidden: "FieldValueForbidden"
         case .tooLong: "FieldValueTooLong"
+        case .tooMany: "FieldValueTooMany"
         }
     }
 }

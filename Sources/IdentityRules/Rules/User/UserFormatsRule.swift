@@ -2,8 +2,15 @@ import KubeJSON
 /// `user.formats`: the formatted fields hold what their names promise.
 ///
 /// `spec.last_login_time` is RFC 3339, `spec.webhookUrl` an absolute `https` URL (its value is never printed:
-/// webhook URLs often carry a token), and `spec.groups` has no empty or duplicate entries.
+/// webhook URLs often carry a token), and `spec.groups` has at most ``maximumGroups`` entries, none empty (white
+/// space only) or repeated. Groups are compared as RBAC compares them, code point by code point: "é" and
+/// "e\u{301}" are two groups.
 public struct UserFormatsRule: Rule {
+    /// The most `spec.groups` entries a User may have: deploy/'s CRD declares it as `maxItems`, and the native
+    /// policy's duplicate check (a sort in CEL) stays inside the apiserver's cost limit well past it (README,
+    /// "Native admission policies"). No directory puts a person in ten thousand groups.
+    public static let maximumGroups = 10_000
+
     public let id: RuleID = "user.formats"
     public let kind = ResourceKind.user
     public let defaultEnforcement = Enforcement.deny
@@ -24,19 +31,25 @@ public struct UserFormatsRule: Rule {
                                      "must be an absolute https URL"))
         }
         if let groups = spec["groups"]?.arrayValue {
+            if groups.count > Self.maximumGroups {
+                violations.add(violation(FieldPath("spec", "groups"), .tooMany, .literal(String(groups.count)),
+                                         "must have at most \(Self.maximumGroups) items"))
+            }
             // A linear look back for the usual handful of groups; a set for long lists.
-            var seen = groups.count > 32 ? Set<String>() : nil
+            var seen = groups.count > 32 ? Set<[Unicode.Scalar]>() : nil
             for (position, element) in groups.enumerated() {
                 guard let group = element.stringValue else { continue }
                 let path = { FieldPath("spec", "groups").index(position) }
-                if group.allSatisfy(\.isWhitespace) {
+                if group.unicodeScalars.allSatisfy(\.properties.isWhitespace) {
                     violations.add(violation(path(), .invalid, .string(group), "must not be empty"))
                     continue
                 }
-                let repeated = if let inserted = seen?.insert(group).inserted {
+                let repeated = if let inserted = seen?.insert(Array(group.unicodeScalars)).inserted {
                     !inserted
                 } else {
-                    groups[..<position].contains { $0.stringValue == group }
+                    groups[..<position].contains {
+                        $0.stringValue?.unicodeScalars.elementsEqual(group.unicodeScalars) == true
+                    }
                 }
                 if repeated { violations.add(violation(path(), .duplicate, .string(group))) }
             }
