@@ -322,6 +322,7 @@ let package = Package(
                 "IdentityGuardCLI",
                 "IdentityGuardTesting",
                 "ClusterAudit",
+                "NativePolicies",
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "NIOHTTP1", package: "swift-nio"),
                 .product(name: "NIOSSL", package: "swift-nio-ssl"),

@@ -1,0 +1,259 @@
+import Admission
+import Foundation
+import IdentityGuardTesting
+import IdentityRules
+import KubeJSON
+import NativePolicies
+import NIOHTTP1
+import Testing
+
+/// The generated ValidatingAdmissionPolicies and MutatingAdmissionPolicies decide what the webhook decides,
+/// through a real kube-apiserver: the same seeded objects are created with `dryRun=All` once with only the
+/// webhook registered and once with only `identity-guard policies`' objects, and the verdict (stored or refused,
+/// with the HTTP status) and the object the apiserver would store must be identical — for each of the three CRD
+/// shapes a platform's `User` CRD may have.
+///
+/// Both modes run the same configuration: deploy/'s, with the rules no policy can express off (they need other
+/// objects or MD5; README, "Native admission policies"). `DIFFERENTIAL_OBJECTS` sets the number of Users per
+/// shape (Identities are a third of it): 120 in CI, thousands from Benchmarks/native-differential.sh.
+@Suite("Native policies equal the webhook through a real kube-apiserver", .envtest, .serialized,
+       .enabled(if: EnvtestControlPlane.shouldRun, EnvtestControlPlane.skipReason), .timeLimit(.minutes(20)))
+struct NativePolicyDifferentialTests {
+    static let users = RealAPIServerTests.users
+    static let identities = "/apis/user.openshift.io/v1/identities"
+    static let admission = "/apis/admissionregistration.k8s.io/v1/"
+
+    static let configuration = Result {
+        try RuleConfiguration(overrides: [
+            "user.password-deprecated": .warn, "user.email-unique": .off, "user.name-hash": .off,
+            "identity.user-exists": .off,
+        ])
+    }
+
+    static var userCount: Int {
+        ProcessInfo.processInfo.environment["DIFFERENTIAL_OBJECTS"].flatMap(Int.init) ?? 120
+    }
+
+    /// How the platform's CRDs may describe the objects (the policies must not assume one).
+    enum Shape: String, CaseIterable, CustomTestStringConvertible {
+        /// Every field typed, unknown fields pruned.
+        case structural
+        /// Typed, unknown fields kept: deploy/'s User CRD.
+        case preserving
+        /// No schema beyond "an object", everything kept.
+        case untyped
+
+        var testDescription: String { rawValue }
+
+        /// The User CRD of this shape, from deploy/'s.
+        func userCRD() throws -> JSONValue {
+            let crd = try Repository.object(try RealAPIServerTests.deploy.get(), kind: "CustomResourceDefinition")
+            return try Self.replacingSchema(of: crd) { schema in
+                switch self {
+                case .preserving:
+                    return schema
+                case .structural:
+                    guard var root = schema.objectValue, var properties = root["properties"]?.objectValue,
+                        var spec = properties["spec"]?.objectValue
+                    else { throw TestFailure("deploy/'s CRD has no spec schema") }
+                    spec["x-kubernetes-preserve-unknown-fields"] = nil
+                    properties["spec"] = .object(spec)
+                    root["properties"] = .object(properties)
+                    return .object(root)
+                case .untyped:
+                    return ["type": "object", "x-kubernetes-preserve-unknown-fields": true]
+                }
+            }
+        }
+
+        /// An Identity CRD of this shape (OpenShift serves Identities itself; a CRD stands in for it here).
+        func identityCRD() throws -> JSONValue {
+            let reference: JSONValue = [
+                "type": "object",
+                "properties": .object(JSONObject(IdentitySchemaRule.objectReferenceSchema.fields.map {
+                    .init(key: $0.name, value: ["type": "string"])
+                })),
+            ]
+            var schema: JSONValue = [
+                "type": "object",
+                "properties": [
+                    "apiVersion": ["type": "string"], "kind": ["type": "string"], "metadata": ["type": "object"],
+                    "providerName": ["type": "string"], "providerUserName": ["type": "string"],
+                    "user": reference, "extra": ["type": "object", "additionalProperties": ["type": "string"]],
+                ],
+            ]
+            switch self {
+            case .structural: break
+            case .preserving: schema = schema.adding("x-kubernetes-preserve-unknown-fields", true)
+            case .untyped: schema = ["type": "object", "x-kubernetes-preserve-unknown-fields": true]
+            }
+            return [
+                "apiVersion": "apiextensions.k8s.io/v1", "kind": "CustomResourceDefinition",
+                "metadata": ["name": "identities.user.openshift.io"],
+                "spec": [
+                    "group": "user.openshift.io", "scope": "Cluster",
+                    "names": ["plural": "identities", "singular": "identity", "kind": "Identity",
+                              "listKind": "IdentityList"],
+                    "versions": [["name": "v1", "served": true, "storage": true,
+                                  "schema": ["openAPIV3Schema": schema]]],
+                ],
+            ]
+        }
+
+        private static func replacingSchema(of crd: JSONValue, _ change: (JSONValue) throws -> JSONValue) throws
+            -> JSONValue
+        {
+            guard var spec = crd["spec"]?.objectValue, var versions = spec["versions"]?.arrayValue,
+                var version = versions.first?.objectValue,
+                let schema = version["schema"]?["openAPIV3Schema"]
+            else { throw TestFailure("deploy/'s CRD has no schema") }
+            version["schema"] = ["openAPIV3Schema": try change(schema)]
+            versions[0] = .object(version)
+            spec["versions"] = .array(versions)
+            return crd.adding("spec", .object(spec))
+        }
+    }
+
+    /// What the apiserver answered a dry-run CREATE: its status, and the object it would store (without the
+    /// fields every CREATE makes up: uid, creation time, managed fields).
+    struct Outcome: Equatable, CustomStringConvertible {
+        var status: Int
+        var stored: String?
+        var message: String?
+
+        static func == (left: Outcome, right: Outcome) -> Bool {
+            left.status == right.status && left.stored == right.stored
+        }
+
+        var description: String {
+            "\(status) " + (stored ?? message ?? "")
+        }
+    }
+
+    static func canonical(_ value: JSONValue) -> JSONValue {
+        switch value {
+        case .object(let object):
+            .object(JSONObject(object.members.sorted { $0.key < $1.key }
+                .map { .init(key: $0.key, value: canonical($0.value)) }))
+        case .array(let elements):
+            .array(elements.map(canonical))
+        default:
+            value
+        }
+    }
+
+    static func outcome(_ reply: (status: Int, body: JSONValue?)) -> Outcome {
+        guard reply.status == 201, var object = reply.body?.objectValue,
+            var metadata = object["metadata"]?.objectValue
+        else { return Outcome(status: reply.status, message: reply.body?["message"]?.stringValue) }
+        for volatile in ["uid", "creationTimestamp", "managedFields", "resourceVersion"] { metadata[volatile] = nil }
+        object["metadata"] = .object(metadata)
+        return Outcome(status: reply.status, stored: JSONWriter.string(canonical(.object(object))))
+    }
+
+    static func createAll(_ objects: [JSONValue], on plane: EnvtestControlPlane) async throws -> [Outcome] {
+        var outcomes: [Outcome] = []
+        for object in objects {
+            let path = object["kind"] == "Identity" ? identities : users
+            outcomes.append(outcome(try await plane.request(.POST, path + "?dryRun=All", body: object)))
+        }
+        return outcomes
+    }
+
+    /// Replaces both CRDs with those of `shape`, waiting until the old ones are gone and the new ones served.
+    static func install(_ shape: Shape, on plane: EnvtestControlPlane) async throws {
+        for name in ["users.auth.alauda.io", "identities.user.openshift.io"] {
+            let path = "/apis/apiextensions.k8s.io/v1/customresourcedefinitions/" + name
+            _ = try await plane.request(.DELETE, path)
+            let gone = try await eventually(within: .seconds(60)) { try await plane.request(.GET, path).status == 404 }
+            guard gone else { throw TestFailure("CRD \(name) was not deleted") }
+        }
+        try await plane.installCRD(try shape.userCRD())
+        try await plane.installCRD(try shape.identityCRD())
+    }
+
+    /// The generated objects' collection paths.
+    static func collection(_ object: JSONValue) -> String {
+        let kind = (object["kind"]?.stringValue ?? "").lowercased()
+        return admission + (kind.hasSuffix("policy") ? kind.dropLast() + "ies" : kind + "s")
+    }
+
+    /// Creates the policies and bindings, then waits until the apiserver applies them (its policy cache takes
+    /// a moment): a validating and a mutating policy of each kind answer a probe.
+    static func applyPolicies(_ objects: [JSONValue], on plane: EnvtestControlPlane) async throws {
+        for object in objects { try await plane.create(collection(object), object) }
+        let probeUser = RealAPIServerTests.user("policy-probe", ["email": "p@example.com", "state": "zzz"])
+        let probeScrub = RealAPIServerTests.user("scrub-probe", ["email": "p@example.com", "password": "x",
+                                                                 "state": "disabled"])
+        let probeIdentity: JSONValue = ["apiVersion": "user.openshift.io/v1", "kind": "Identity",
+                                        "metadata": ["name": "probe"], "providerName": "p", "providerUserName": "u",
+                                        "user": ["name": "u", "uid": "1"]]
+        let applied = try await eventually(within: .seconds(60)) {
+            let state = try await plane.request(.POST, users + "?dryRun=All", body: probeUser)
+            let scrub = try await plane.request(.POST, users + "?dryRun=All", body: probeScrub)
+            let identity = try await plane.request(.POST, identities + "?dryRun=All", body: probeIdentity)
+            return state.body?["message"]?.stringValue?.contains("identity-guard-user.state") == true
+                && scrub.status == 201 && scrub.body?["spec"]?["password"] == nil
+                && scrub.body?["spec"]?["is_disabled"] == true
+                && identity.body?["message"]?.stringValue?.contains("identity-guard-identity.name") == true
+        }
+        guard applied else { throw TestFailure("the apiserver never applied the generated policies") }
+        // The probes show that the informer has delivered; the rest of the same batch follow within a moment.
+        try await Task.sleep(for: .seconds(2))
+    }
+
+    static func removePolicies(_ objects: [JSONValue], on plane: EnvtestControlPlane) async throws {
+        for object in objects.reversed() {
+            _ = try await plane.request(.DELETE, collection(object) + "/"
+                                        + (object["metadata"]?["name"]?.stringValue ?? ""))
+        }
+        let probe = RealAPIServerTests.user("unpolicy-probe", ["email": "u@example.com", "state": "zzz"])
+        let cleared = try await eventually(within: .seconds(60)) {
+            try await plane.request(.POST, users + "?dryRun=All", body: probe).status == 201
+        }
+        guard cleared else { throw TestFailure("the generated policies were never let go of") }
+        try await Task.sleep(for: .seconds(2))
+    }
+
+    @Test("the same verdict and the same stored object, webhook or policies", arguments: Shape.allCases)
+    func differential(shape: Shape) async throws {
+        let plane = try EnvtestScope.plane()
+        let configuration = try Self.configuration.get()
+        try await Self.install(shape, on: plane)
+        var generator = AdmissionObjectGenerator(seed: 0x1D_6A4D + UInt64(Shape.allCases.firstIndex(of: shape)!))
+        let objects = generator.users(Self.userCount) + generator.identities(max(1, Self.userCount / 3))
+
+        // Only the webhook.
+        var viaWebhook: [Outcome] = []
+        try await RealAPIServerTests.withWebhook(on: plane, configuration: configuration) { server, _ in
+            try await RealAPIServerTests.register(server, on: plane)
+            viaWebhook = try await Self.createAll(objects, on: plane)
+        }
+
+        // Only the policies.
+        let policies = NativePolicyGenerator(configuration: configuration).objects()
+        try await Self.applyPolicies(policies, on: plane)
+        let viaPolicies: [Outcome]
+        do {
+            viaPolicies = try await Self.createAll(objects, on: plane)
+        } catch {
+            try? await Self.removePolicies(policies, on: plane)
+            throw error
+        }
+        try await Self.removePolicies(policies, on: plane)
+
+        var disagreements: [String] = []
+        for (index, object) in objects.enumerated() where viaWebhook[index] != viaPolicies[index] {
+            disagreements.append("\(JSONWriter.string(object))\n  webhook:  \(viaWebhook[index])\n"
+                                 + "  policies: \(viaPolicies[index])")
+        }
+        let shown = disagreements.prefix(10).joined(separator: "\n")
+        #expect(disagreements.isEmpty, "\(disagreements.count) of \(objects.count) disagree:\n\(shown)")
+        // The corpus is not one-sided: both verdicts occur, and the mutating policies change what is stored.
+        let stored = viaWebhook.filter { $0.stored != nil }.count
+        #expect(stored > objects.count / 10 && stored < objects.count * 9 / 10, "\(stored) of \(objects.count) stored")
+        let report = "native differential (\(shape.rawValue)): \(objects.count) objects, \(stored) stored, "
+            + "\(objects.count - stored) refused, \(disagreements.count) disagreements\n"
+        FileHandle.standardError.write(Data(report.utf8))
+    }
+}
