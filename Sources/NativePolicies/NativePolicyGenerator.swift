@@ -95,6 +95,7 @@ public struct NativePolicyGenerator: Sendable {
             })
             spec = .object(members)
         }
+        spec = withExemptions(spec, rule.id)
         let action: JSONValue = enforcement == .deny ? "Deny" : "Warn"
         return [
             [
@@ -115,13 +116,22 @@ public struct NativePolicyGenerator: Sendable {
         ]
     }
 
+    /// `spec` with a `matchConditions` entry that skips the requests an exemption covers for `rule`.
+    private func withExemptions(_ spec: JSONValue, _ rule: RuleID) -> JSONValue {
+        guard let condition = ExemptionConditions.condition(for: rule, in: configuration.exemptions),
+            var members = spec.objectValue
+        else { return spec }
+        members["matchConditions"] = [["name": .string(condition.name), "expression": .string(condition.expression)]]
+        return .object(members)
+    }
+
     private func mutating(_ rule: any Rule, _ mutation: NativeMutation) -> [JSONValue] {
         [
             [
                 "apiVersion": .string(Self.apiVersion),
                 "kind": "MutatingAdmissionPolicy",
                 "metadata": metadata(rule),
-                "spec": [
+                "spec": withExemptions([
                     "failurePolicy": "Fail",
                     "matchConstraints": matchConstraints(rule.kind),
                     "variables": variables(mutation.variables),
@@ -132,7 +142,7 @@ public struct NativePolicyGenerator: Sendable {
                         ],
                     ],
                     "reinvocationPolicy": "IfNeeded",
-                ],
+                ], rule.id),
             ],
             [
                 "apiVersion": .string(Self.apiVersion),

@@ -23,10 +23,21 @@ struct NativePolicyDifferentialTests {
     static let identities = "/apis/user.openshift.io/v1/identities"
     static let admission = "/apis/admissionregistration.k8s.io/v1/"
 
+    /// Exemptions by name pattern, by label and by requester group with a name: the corpus has objects each
+    /// one covers, and the apiserver's admin (group `system:masters`) sends every request.
     static let configuration = Result {
-        try RuleConfiguration(overrides: [
-            "user.password-deprecated": .warn, "user.email-unique": .off, "user.name-hash": .off,
-            "identity.user-exists": .off,
+        try RuleConfiguration(document: [
+            "rules": [
+                "user.password-deprecated": "warn", "user.email-unique": "off", "user.name-hash": "off",
+                "identity.user-exists": "off",
+            ],
+            "exemptions": [
+                ["name": "installer", "rules": ["user.state", "user.state-consistency"], "users": ["u-1*"]],
+                ["name": "migration", "rules": ["user.formats", "user.password-deprecated"],
+                 "labels": ["migration": "true"]],
+                ["name": "break-glass", "rules": ["identity.name"], "users": ["i-1*"],
+                 "requesterGroups": ["system:masters"]],
+            ],
         ])
     }
 
@@ -130,6 +141,21 @@ struct NativePolicyDifferentialTests {
         }
     }
 
+    /// Objects each exemption covers, beside those the generator happens to make: one that only the installer
+    /// exemption lets through, one for the migration label (and its false twin), one break-glass Identity.
+    static let exemptedObjects: [JSONValue] = [
+        RealAPIServerTests.user("u-1-fixture", ["email": "installer@example.com", "state": "sleeping"]),
+        RealAPIServerTests.user("u-1-fixture-disabled", ["email": "i@example.com", "state": "active",
+                                                         "is_disabled": true]),
+        RealAPIServerTests.user("migrated", [
+            "email": "migrated@example.com", "groups": ["a", "a", " "], "password": "x",
+        ]).adding("metadata", ["name": "migrated", "labels": ["migration": "true"]]),
+        RealAPIServerTests.user("not-migrated", ["email": "n@example.com", "groups": ["a", "a"]])
+            .adding("metadata", ["name": "not-migrated", "labels": ["migration": "false"]]),
+        ["apiVersion": "user.openshift.io/v1", "kind": "Identity", "metadata": ["name": "i-1-fixture"],
+         "providerName": "github", "providerUserName": "alice", "user": ["name": "alice", "uid": "1"]],
+    ]
+
     static func canonical(_ value: JSONValue) -> JSONValue {
         switch value {
         case .object(let object):
@@ -222,6 +248,7 @@ struct NativePolicyDifferentialTests {
         try await Self.install(shape, on: plane)
         var generator = AdmissionObjectGenerator(seed: 0x1D_6A4D + UInt64(Shape.allCases.firstIndex(of: shape)!))
         let objects = generator.users(Self.userCount) + generator.identities(max(1, Self.userCount / 3))
+            + Self.exemptedObjects
 
         // Only the webhook.
         var viaWebhook: [Outcome] = []
@@ -252,8 +279,24 @@ struct NativePolicyDifferentialTests {
         // The corpus is not one-sided: both verdicts occur, and the mutating policies change what is stored.
         let stored = viaWebhook.filter { $0.stored != nil }.count
         #expect(stored > objects.count / 10 && stored < objects.count * 9 / 10, "\(stored) of \(objects.count) stored")
+        // Each exemption let through, in both modes, objects the rules alone refuse.
+        var rulesAlone = configuration
+        rulesAlone.exemptions = []
+        let plain = RuleEngine(configuration: rulesAlone)
+        var exemptedStores: [String: Int] = [:]
+        for (index, object) in objects.enumerated() where viaWebhook[index].stored != nil {
+            guard let members = object.objectValue else { continue }
+            let kind: ResourceKind = object["kind"] == "Identity" ? .identity : .user
+            let denied = plain.validate(RuleSubject(kind: kind, object: members)).denials
+            guard !denied.isEmpty else { continue }
+            for exemption in configuration.exemptions where denied.allSatisfy({ exemption.covers($0.ruleID) }) {
+                exemptedStores[exemption.name, default: 0] += 1
+            }
+        }
+        #expect(Set(exemptedStores.keys) == ["installer", "migration", "break-glass"], "\(exemptedStores)")
         let report = "native differential (\(shape.rawValue)): \(objects.count) objects, \(stored) stored, "
-            + "\(objects.count - stored) refused, \(disagreements.count) disagreements\n"
+            + "\(objects.count - stored) refused, \(disagreements.count) disagreements; stored by exemption: "
+            + exemptedStores.sorted { $0.key < $1.key }.map { "\($0.key) \($0.value)" }.joined(separator: ", ") + "\n"
         FileHandle.standardError.write(Data(report.utf8))
     }
 }

@@ -41,10 +41,12 @@ package struct AdmissionObjectGenerator {
             let edits = pick([0, 1, 1, 1, 2, 2, 3])
             var topLevel: [String: JSONValue?] = [:]
             for _ in 0..<edits { editUser(&spec, &topLevel, index) }
+            var metadata: JSONValue = ["name": .string("\(prefix)-\(index)")]
+            if below(3) == 0 { metadata = metadata.adding("labels", ["migration": pick(["true", "true", "false"])]) }
             var object = JSONObject([
                 .init(key: "apiVersion", value: "auth.alauda.io/v1"),
                 .init(key: "kind", value: "User"),
-                .init(key: "metadata", value: ["name": .string("\(prefix)-\(index)")]),
+                .init(key: "metadata", value: metadata),
             ])
             if let spec { object["spec"] = spec }
             for (key, value) in topLevel.sorted(by: { $0.key < $1.key }) {
