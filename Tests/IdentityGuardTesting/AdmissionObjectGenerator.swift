@@ -157,20 +157,67 @@ package struct AdmissionObjectGenerator {
                 .init(key: "providerUserName", value: .string("alice\(index)")),
                 .init(key: "user", value: ["name": .string("alice\(index)"), "uid": .string("uid-\(index)")]),
             ])
-            for _ in 0..<pick([0, 1, 1, 2]) {
-                switch below(8) {
-                case 0: object["providerName"] = pick(["", "a/b", "..", "a%b", 5, .null])
-                case 1: object["providerUserName"] = pick(["", "~", "a:b", "x/y", .null])
-                case 2: object["user"] = pick([.null, [:], ["name": ""], ["uid": "u"], ["name": "n"], "text",
-                                               ["name": "~", "uid": "u"], ["name": "n", "uid": "u", "bogus": "x"]])
-                case 3: object["extra"] = pick([["k": "v"], ["k": 1], "text"])
-                case 4: object["providerName"] = nil; object["providerUserName"] = nil
-                case 5: object[pick(["bogus", "spec"])] = pick(["x", ["a": 1]])
-                case 6: object["user"] = nil
-                default: object["providerUserName"] = .string("alice\(index)")
-                }
-            }
+            for _ in 0..<pick([0, 1, 1, 2]) { editIdentity(&object, index) }
             return .object(object)
         }
+    }
+
+    private mutating func editIdentity(_ object: inout JSONObject, _ index: Int) {
+        switch below(8) {
+        case 0: object["providerName"] = pick(["", "a/b", "..", "a%b", 5, .null, "gitlab"])
+        case 1: object["providerUserName"] = pick(["", "~", "a:b", "x/y", .null, "bob"])
+        case 2: object["user"] = pick([.null, [:], ["name": ""], ["uid": "u"], ["name": "n"], "text",
+                                       ["name": "~", "uid": "u"], ["name": "n", "uid": "u", "bogus": "x"]])
+        case 3: object["extra"] = pick([["k": "v"], ["k": 1], "text"])
+        case 4: object["providerName"] = nil; object["providerUserName"] = nil
+        case 5: object[pick(["bogus", "spec"])] = pick(["x", ["a": 1]])
+        case 6: object["user"] = nil
+        default: object["providerUserName"] = .string("alice\(index)")
+        }
+    }
+
+    // MARK: Updates
+
+    /// Valid objects to store first (no admission registered), then to update: Users named `prefix-N` (a third
+    /// labelled `migration: "true"`) and Identities named `i-1prefix-N` (a name an exemption from identity.name may
+    /// cover, so that their updates reach identity.immutable).
+    package mutating func bases(_ count: Int, prefix: String = "b") -> [JSONValue] {
+        var users = (0..<count).map { index -> JSONValue in
+            var metadata: JSONValue = ["name": .string("\(prefix)-\(index)")]
+            if index % 3 == 0 { metadata = metadata.adding("labels", ["migration": "true"]) }
+            return ["apiVersion": "auth.alauda.io/v1", "kind": "User", "metadata": metadata,
+                    "spec": validUserSpec(index) ?? [:]]
+        }
+        users += (0..<max(1, count / 3)).map { index in
+            ["apiVersion": "user.openshift.io/v1", "kind": "Identity",
+             "metadata": ["name": .string("i-1\(prefix)-\(index)")], "providerName": "github",
+             "providerUserName": .string("alice\(index)"),
+             "user": ["name": .string("alice\(index)"), "uid": .string("uid-\(index)")]]
+        }
+        return users
+    }
+
+    /// `stored` with one or two edits, for an UPDATE: the same edits as for creates, plus dropping the labels
+    /// (an exemption reads the stored object's).
+    package mutating func edited(_ stored: JSONValue, index: Int) -> JSONValue {
+        guard var object = stored.objectValue else { return stored }
+        let edits = pick([1, 1, 2])
+        if object["kind"] == "Identity" {
+            for _ in 0..<edits { editIdentity(&object, index) }
+            return .object(object)
+        }
+        var spec = object["spec"]
+        var topLevel: [String: JSONValue?] = [:]
+        for _ in 0..<edits {
+            if below(8) == 0, var metadata = object["metadata"]?.objectValue {
+                metadata["labels"] = nil
+                object["metadata"] = .object(metadata)
+            } else {
+                editUser(&spec, &topLevel, index)
+            }
+        }
+        object["spec"] = spec
+        for (key, value) in topLevel.sorted(by: { $0.key < $1.key }) { object[key] = value }
+        return .object(object)
     }
 }
