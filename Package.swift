@@ -302,6 +302,8 @@ let package = Package(
                 "WebhookServer",
                 "Admission",
                 "IdentityGuardTesting",
+                "NativePolicies",
+                "IdentityGuardCLI",
                 .product(name: "Yams", package: "Yams"),
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "NIOCore", package: "swift-nio"),

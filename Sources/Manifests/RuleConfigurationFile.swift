@@ -32,7 +32,7 @@ public enum RuleConfigurationFile {
             throw ConfigurationError(.malformed, subject: "not valid YAML: \(error)", file: path)
         }
         // Positioned, so that an error in `rules:` or `exemptions:` names its line.
-        let converted = node.map { PositionedYAMLConverter.convert($0, markers: KeyMarkers()) }
+        let converted = node.map { PositionedYAMLConverter.convert(enforcementsAsText($0), markers: KeyMarkers()) }
         let document = converted?.value ?? .object(JSONObject())
         do {
             return try RuleConfiguration(document: document)
@@ -47,5 +47,19 @@ public enum RuleConfigurationFile {
             }
             throw named
         }
+    }
+
+    /// `rules:` values as the text written: YAML 1.1 reads a plain `off` (also `no`, `on`, `yes`) as a boolean, and
+    /// `user.name-hash: off` is how everyone writes it (deploy/base/config.yaml does).
+    static func enforcementsAsText(_ root: Node) -> Node {
+        guard case .mapping(var mapping) = root, let rules = mapping["rules"], case .mapping(var entries) = rules
+        else { return root }
+        for (key, value) in entries {
+            guard case .scalar(var scalar) = value, scalar.style == .plain || scalar.style == .any else { continue }
+            scalar.tag = Tag(.str)
+            entries[key] = .scalar(scalar)
+        }
+        mapping["rules"] = .mapping(entries)
+        return .mapping(mapping)
     }
 }
