@@ -6,6 +6,7 @@ import KubeJSON
 import NativePolicies
 import NIOHTTP1
 import Testing
+import WebhookServer
 
 /// The generated ValidatingAdmissionPolicies and MutatingAdmissionPolicies decide what the webhook decides,
 /// through a real kube-apiserver: the same seeded objects are created with `dryRun=All` once with only the
@@ -321,5 +322,74 @@ struct NativePolicyDifferentialTests {
             + "stored by exemption: "
             + exemptedStores.sorted { $0.key < $1.key }.map { "\($0.key) \($0.value)" }.joined(separator: ", ") + "\n"
         FileHandle.standardError.write(Data(report.utf8))
+    }
+
+    /// Registers `HybridWebhooks`' narrowed validating webhook with `url:` to `server` and the test CA.
+    static func registerHybrid(_ generator: NativePolicyGenerator, _ server: RunningServer,
+                               on plane: EnvtestControlPlane) async throws {
+        guard var configuration = HybridWebhooks(generator: generator).objects().first?.objectValue,
+            var webhooks = configuration["webhooks"]?.arrayValue, var webhook = webhooks.first?.objectValue
+        else { throw TestFailure("hybrid mode has no webhook at deploy/'s configuration") }
+        let caBundle = Data(server.pki.authority.certificatePEM.utf8).base64EncodedString()
+        webhook["clientConfig"] = ["url": .string(server.baseURL + "/validate"), "caBundle": .string(caBundle)]
+        webhooks[0] = .object(webhook)
+        configuration["webhooks"] = .array(webhooks)
+        try await plane.create(admission + "validatingwebhookconfigurations", .object(configuration))
+    }
+
+    @Test("hybrid mode: the webhook sees only CREATEs and email changes; while it is down, nothing else is blocked")
+    func hybridMode() async throws {
+        let plane = try EnvtestScope.plane()
+        try await Self.install(.preserving, on: plane)
+        let generator = NativePolicyGenerator()  // deploy/'s defaults: user.email-unique is webhook-only
+        let policies = generator.objects()
+        try await Self.applyPolicies(policies, on: plane)
+        let alice = try await plane.create(Self.users, RealAPIServerTests.user("alice", [
+            "email": "alice@example.com", "state": "active", "password": "x",
+        ]))
+        // Stored before the webhook: the policies alone scrubbed the password and filled is_disabled.
+        #expect(alice["spec"] == ["email": "alice@example.com", "is_disabled": false, "state": "active"])
+
+        try await RealAPIServerTests.withWebhook(on: plane) { server, cache in
+            #expect(await cache.synced(within: .seconds(30)))
+            try await Self.registerHybrid(generator, server, on: plane)
+            let twin = RealAPIServerTests.user("twin", ["email": "ALICE@example.com"])
+            let called = try await eventually(within: .seconds(30)) {
+                RealAPIServerTests.denial(try await plane.request(.POST, Self.users + "?dryRun=All", body: twin))?
+                    .contains("already used by User \"alice\"") == true
+            }
+            #expect(called, "the narrowed webhook never refused a duplicate email")
+            // The policies still decide the rest, and first: a bad state is their denial.
+            let badState = try await plane.request(.POST, Self.users + "?dryRun=All", body: RealAPIServerTests.user(
+                "sleepy", ["email": "sleepy@example.com", "state": "sleeping"]))
+            #expect(RealAPIServerTests.denial(badState)?.contains("'identity-guard-user.state'") == true)
+
+            // The webhook goes away.
+            try await server.stop()
+            var stored = try #require(try await plane.request(.GET, Self.users + "/alice").body?.objectValue)
+            // An UPDATE that keeps the email never reaches it: stored, with the mutating policy's fill.
+            stored["spec"] = ["email": "alice@example.com", "state": "disabled"]
+            let kept = try await plane.request(.PUT, Self.users + "/alice?dryRun=All", body: .object(stored))
+            #expect(kept.status == 200)
+            #expect(kept.body?["spec"]?["is_disabled"] == true)
+            // ... and the policies still refuse a bad one.
+            stored["spec"] = ["email": "alice@example.com", "state": "sleeping"]
+            let refused = try await plane.request(.PUT, Self.users + "/alice?dryRun=All", body: .object(stored))
+            #expect(RealAPIServerTests.denial(refused)?.contains("'identity-guard-user.state'") == true)
+            // CREATEs and email changes fail closed.
+            let create = try await plane.request(.POST, Self.users + "?dryRun=All", body: RealAPIServerTests.user(
+                "bob", ["email": "bob@example.com"]))
+            #expect(create.status >= 500 || create.status == 403, "\(create.status)")
+            #expect(create.body?["message"]?.stringValue?.contains("failed calling webhook") == true)
+            stored["spec"] = ["email": "alice@new.example.com", "state": "active"]
+            let moved = try await plane.request(.PUT, Self.users + "/alice?dryRun=All", body: .object(stored))
+            #expect(moved.body?["message"]?.stringValue?.contains("failed calling webhook") == true)
+            // Before withWebhook's clean-up, whose probe the policies would refuse.
+            for object in policies.reversed() {
+                _ = try await plane.request(.DELETE, Self.collection(object) + "/"
+                                            + (object["metadata"]?["name"]?.stringValue ?? ""))
+            }
+        }
+        _ = try await plane.request(.DELETE, Self.users + "/alice")
     }
 }
