@@ -234,3 +234,40 @@ struct NativePolicyGeneratorTests {
 
         """#
 }
+
+@Suite("Exemptions as matchConditions")
+struct ExemptionConditionTests {
+    @Test("each selector, ANDed within an exemption and ORed across those covering the rule")
+    func expressions() {
+        let exemption = Exemption(name: "x", users: ["ops-*", "root"], labels: ["team": "it's"],
+                                  requesters: ["admin"], requesterGroups: ["system:masters"])
+        let name = "(has(dyn(object).metadata) && has(dyn(object).metadata.name)"
+            + " && type(dyn(object).metadata.name) == string ? dyn(object).metadata.name : request.name)"
+        let source = "(request.operation == 'UPDATE' && oldObject != null ? dyn(oldObject) : dyn(object))"
+        #expect(ExemptionConditions.expression(exemption) == "(\(name).startsWith('ops-') || \(name) == 'root')"
+            + " && (has(\(source).metadata) && has(\(source).metadata.labels) && 'team' in \(source).metadata.labels"
+            + " && \(source).metadata.labels['team'] == 'it\\'s')"
+            + " && request.userInfo.username in ['admin']"
+            + " && request.userInfo.groups.exists(g, g in ['system:masters'])")
+        let first = Exemption(name: "a", rules: ["user.state"], users: ["a"])
+        let second = Exemption(name: "b", requesters: ["b"])
+        let other = Exemption(name: "c", rules: ["user.email"], users: ["c"])
+        let condition = ExemptionConditions.condition(for: "user.state", in: [first, second, other])
+        #expect(condition?.name == "not-exempted")
+        #expect(condition?.expression == "!((\(ExemptionConditions.expression(first)))"
+            + " || (\(ExemptionConditions.expression(second))))")
+        #expect(ExemptionConditions.condition(for: "user.formats", in: [first, other]) == nil)
+    }
+
+    @Test("only the policies of covered rules get the condition, mutating ones included")
+    func onCoveredPolicies() throws {
+        var configuration = RuleConfiguration.defaults
+        configuration.exemptions = [Exemption(name: "installer", rules: ["user.password-deprecated"],
+                                              requesters: ["installer"])]
+        let objects = NativePolicyGenerator(configuration: configuration).objects()
+        let conditioned = objects.filter { $0["spec"]?["matchConditions"] != nil }
+            .map { "\($0["kind"]?.stringValue ?? "") \($0["metadata"]?["name"]?.stringValue ?? "")" }
+        #expect(conditioned == ["ValidatingAdmissionPolicy identity-guard-user.password-deprecated",
+                                "MutatingAdmissionPolicy identity-guard-user.password-deprecated"])
+    }
+}
