@@ -94,28 +94,37 @@ public enum NativeCEL {
                     + ".map(k, \(literal(path)) + k + ': Forbidden: field not declared in schema').join(', ')"
             ),
         ]
+        // The declared fields' types in one validation (one CEL program, not one per field: the apiserver's cost
+        // per validation is mostly its own, so thirty of them took 0.85 ms a request); the message names each
+        // field that fails.
+        var tests: [(test: String, words: String)] = []
+        var nestedValidations: [NativeValidation] = []
         for field in schema.fields {
+            let words = "\(path)\(field.name): Invalid value: must be of type "
             if case .structure(let nested) = field.type {
                 let value = "\(base).\(field.name)"
-                validations.append(NativeValidation(
-                    "!has(\(value)) || \(value) == null || type(\(value)) == map",
-                    message: "\(rule.rawValue): \(path)\(field.name): Invalid value: must be of type object",
-                    messageExpression: literal(
-                        "\(rule.rawValue): \(path)\(field.name): Invalid value: must be of type object")
-                ))
-                let nestedValidations = schemaValidations(nested, value, path: path + field.name + ".", rule: rule)
-                validations += nestedValidations.map { validation in
-                    var guarded = validation
-                    guarded.expression = "!has(\(value)) || type(\(value)) != map || \(validation.expression)"
-                    return guarded
-                }
+                tests.append(("!has(\(value)) || \(value) == null || type(\(value)) == map", words + "object"))
+                nestedValidations += schemaValidations(nested, value, path: path + field.name + ".", rule: rule)
+                    .map { validation in
+                        var guarded = validation
+                        guarded.expression = "!has(\(value)) || type(\(value)) != map || \(validation.expression)"
+                        return guarded
+                    }
                 continue
             }
-            let words = "\(rule.rawValue): \(path)\(field.name): Invalid value: must be of type "
-                + Self.typeWords(field.type)
-            validations.append(NativeValidation(fieldTest(field, base), message: words,
-                                                messageExpression: literal(words)))
+            tests.append((fieldTest(field, base), words + Self.typeWords(field.type)))
         }
+        if !tests.isEmpty {
+            validations.append(NativeValidation(
+                tests.map { "(\($0.test))" }.joined(separator: " && "),
+                message: "\(rule.rawValue): \(path.isEmpty ? "a field" : path + "FIELD"): Invalid value: "
+                    + "not of its declared type",
+                messageExpression: literal("\(rule.rawValue): ") + " + ["
+                    + tests.map { "(\($0.test)) ? '' : \(literal($0.words))" }.joined(separator: ", ")
+                    + "].filter(m, m != '').join(', ')"
+            ))
+        }
+        validations += nestedValidations
         return validations
     }
 
