@@ -17,11 +17,12 @@ public struct PoliciesCommand: ParsableCommand {
             One ValidatingAdmissionPolicy (and binding) per rule that CEL can express, at its configured \
             enforcement (deny: validationActions [Deny]; warn: [Warn]; off: nothing), and a \
             MutatingAdmissionPolicy (and binding) per mutating rule. `identity-guard rules` shows which rules \
-            only the webhook can decide, and why. Exit status: 0 printed, 2 the configuration cannot be used.
+            only the webhook can decide, and why. The configuration's exemptions become each covered policy's \
+            matchConditions. Exit status: 0 printed, 2 the configuration cannot be used.
             """
     )
 
-    @Option(help: "YAML file with per-rule enforcement: rules: { RULE-ID: deny | warn | off }.")
+    @Option(help: "YAML file with per-rule enforcement (rules: { RULE-ID: deny | warn | off }) and exemptions.")
     public var config: String?
 
     @Option(help: "native: policies only; hybrid: policies plus the webhook narrowed to what needs it.")

@@ -9,7 +9,7 @@ import Testing
 
 /// deploy/components/native is what `identity-guard policies` prints for deploy/'s own configuration, and the
 /// overlay that uses it narrows the webhook as `--mode hybrid` does. The policies' behaviour through a real
-/// apiserver is `NativePolicyDifferentialTests` and `HybridModeTests`.
+/// apiserver is `NativePolicyDifferentialTests` (the differential and hybrid mode).
 @Suite("The native component", .timeLimit(.minutes(3)))
 struct NativeComponentTests {
     /// deploy/base/config.yaml's `config.yaml`, read as `serve --config` reads it.
