@@ -61,7 +61,8 @@ public struct AuditCommand: AsyncParsableCommand {
         credentials: KubernetesCredentials,
         format: AuditFormat = .text,
         configurationFile: String? = nil,
-        now: Int64? = nil
+        now: Int64? = nil,
+        pageSize: Int = 500
     ) async -> CommandOutcome {
         let now = now ?? Int64(Date().timeIntervalSince1970)
         let configuration: RuleConfiguration
@@ -70,16 +71,17 @@ public struct AuditCommand: AsyncParsableCommand {
         } catch {
             return CommandOutcome(standardError: "identity-guard: \(error.description)\n", status: 2)
         }
-        let stored: ClusterReads.StoredObjects
+        let auditor = ClusterAuditor(configuration: configuration)
+        let audited: PagedAudit.Outcome
         do {
-            stored = try await ClusterReads.storedObjects(credentials: credentials)
+            audited = try await ClusterReads.audit(credentials: credentials, auditor: auditor,
+                                                   keepingClean: format == .junit, pageSize: pageSize)
         } catch {
             return CommandOutcome(standardError: "identity-guard: \(error)\n", status: 2)
         }
-        let notes = OfflineExemptions.notes(configuration) + (stored.identitiesServed ? "" : "identity-guard: "
+        let report = audited.report
+        let notes = OfflineExemptions.notes(configuration) + (audited.identitiesServed ? "" : "identity-guard: "
             + "\(ResourceKind.identity.qualifiedResource) is not served by this cluster; no Identities audited\n")
-        let auditor = ClusterAuditor(configuration: configuration)
-        let report = auditor.audit(users: stored.users, identities: stored.identities)
         let output: String
         switch format {
         case .text: output = TextReporter.render(report)

@@ -12,10 +12,10 @@ enum PolicyReportReporter {
 
     static func render(_ report: FindingReport, now seconds: Int64) -> String {
         var results: [JSONValue] = []
-        var passed = 0
+        // Counted, not gathered: an audit keeps only the verdicts with findings.
+        let passed = report.summary.clean
         for section in report.sections {
             for verdict in section.verdicts {
-                if !verdict.isDenied && !verdict.isWarned { passed += 1 }
                 let object = verdict.object
                 var resource: [JSONObject.Member] = [
                     .init(key: "apiVersion", value: .string(object.apiVersion)),

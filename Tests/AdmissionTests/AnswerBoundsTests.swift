@@ -34,8 +34,8 @@ struct AnswerBoundsTests {
         #expect(response["allowed"] == false)
         let causes = try #require(response["status"]?["details"]?["causes"]?.arrayValue)
         #expect(causes.count == 101)
-        #expect(causes[0] == ["reason": "FieldValueTooMany", "message": "Too many: 200001: must have at most 10000 items",
-                              "field": "spec.groups"])
+        #expect(causes[0] == ["reason": "FieldValueTooMany",
+                              "message": "Too many: 200001: must have at most 10000 items", "field": "spec.groups"])
         #expect(causes[1] == ["reason": "FieldValueDuplicate", "message": #"Duplicate value: "grp""#,
                               "field": "spec.groups[1]"])
         #expect(causes[99]["field"] == "spec.groups[99]")

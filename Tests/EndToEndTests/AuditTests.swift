@@ -178,6 +178,67 @@ struct AuditTests {
         #expect(stored.body?["results"]?.arrayValue?.count == 9)
     }
 
+    @Test("paged: two passes in pages of 2 give the audit of the whole objects, in every format")
+    func pagedEqualsWhole() async throws {
+        let plane = try EnvtestScope.plane()
+        let crd = try Repository.object(try Repository.kustomize("deploy"), kind: "CustomResourceDefinition")
+        if try await plane.request(.GET, "/apis/apiextensions.k8s.io/v1/customresourcedefinitions/users.auth.alauda.io")
+            .status != 200 { try await plane.installCRD(crd) }
+        if try await plane.request(.GET, "/apis/apiextensions.k8s.io/v1/customresourcedefinitions/"
+                                   + "identities.user.openshift.io").status != 200 {
+            try await plane.installCRD(Self.identityCRD)
+        }
+        // Shared emails across page boundaries (first and last pages), a dangling Identity and a uid mismatch.
+        var uids: [String: String] = [:]
+        for index in 0..<11 {
+            let email = index % 5 == 0 ? "Shared@Example.com" : "page-\(index)@example.com"
+            let spec: JSONValue = index == 3 ? ["email": .string(email), "state": "sleeping"]
+                : ["email": .string(email)]
+            let stored = try await plane.create(Self.users, Self.user("page-\(index)", spec))
+            uids["page-\(index)"] = stored["metadata"]?["uid"]?.stringValue
+        }
+        for index in 0..<5 {
+            let uid = index == 2 ? "wrong" : uids["page-\(index)"] ?? ""
+            try await plane.create(Self.identities, Self.identity("github-page\(index)",
+                                                                  user: index == 4 ? "nobody" : "page-\(index)",
+                                                                  uid: uid))
+        }
+
+        let credentials = try plane.credentials()
+        let client = try KubernetesClient(credentials: credentials)
+        let auditor = ClusterAuditor()
+        let whole: FindingReport
+        let paged: PagedAudit.Outcome
+        let pagedFindingsOnly: PagedAudit.Outcome
+        do {
+            let users = try await ListPager.collect(client: client, kind: .user) { $0 }.items
+            let identities = try await ListPager.collect(client: client, kind: .identity) { $0 }.items
+            whole = auditor.audit(users: users, identities: identities)
+            paged = try await PagedAudit(auditor: auditor, pageSize: 2).run(client: client, keepingClean: true)
+            pagedFindingsOnly = try await PagedAudit(auditor: auditor, pageSize: 2).run(client: client)
+        } catch {
+            await client.shutdown()
+            throw error
+        }
+        await client.shutdown()
+        #expect(paged.identitiesServed)
+        #expect(paged.report.summary == whole.summary)
+        #expect(paged.report.sections.map(\.name) == whole.sections.map(\.name))
+        #expect(paged.report.sections.map(\.verdicts) == whole.sections.map(\.verdicts))
+        #expect(pagedFindingsOnly.report.summary == whole.summary)
+        #expect(pagedFindingsOnly.report.findings == whole.findings)
+        #expect(pagedFindingsOnly.report.sections.flatMap(\.verdicts).allSatisfy { !$0.findings.isEmpty })
+        // page-0 and page-10 (first and last pages) share an email: the index saw both before either was checked.
+        #expect(whole.findings.contains { $0.object.name == "page-0" && $0.message.contains("\"page-10\"") })
+
+        for format in [AuditFormat.text, .json, .sarif, .junit, .policyreport] {
+            let small = await AuditCommand.execute(credentials: credentials, format: format, now: 1, pageSize: 2)
+            let large = await AuditCommand.execute(credentials: credentials, format: format, now: 1)
+            #expect(small.standardOutput == large.standardOutput, "\(format)")
+            #expect(small.status == large.status)
+        }
+    }
+
     @Test("serve's periodic audit reads the cache's own objects: its metrics follow a fix and a new violation")
     func periodic() async throws {
         let plane = try EnvtestScope.plane()

@@ -33,6 +33,19 @@ public struct CheckSummary: Sendable, Hashable {
         exempted += verdict.findings.count { $0.finding.isExempted }
     }
 
+    /// Adds another summary's counts (a report assembled from parts).
+    public mutating func add(_ other: CheckSummary) {
+        documents += other.documents
+        checked += other.checked
+        skipped += other.skipped
+        denied += other.denied
+        warnings += other.warnings
+        exempted += other.exempted
+    }
+
+    /// The objects checked with no finding that denies or warns.
+    public var clean: Int { checked - denied - warnings }
+
     /// The summary line.
     public var line: String {
         "\(documents) documents, \(checked) checked, \(skipped) skipped, \(denied) denied, \(warnings) warnings"

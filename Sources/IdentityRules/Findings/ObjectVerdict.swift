@@ -2,7 +2,7 @@
 ///
 /// Reports are kept per object, not only as a flat list of findings: the JUnit report has a test case per
 /// object, the PolicyReport counts the objects that pass, and the summary counts objects.
-public struct ObjectVerdict: Sendable {
+public struct ObjectVerdict: Sendable, Hashable {
     public var object: ObjectReference
     /// The object's 1-based ordinal in its section: the document in its file (List items counted one by one),
     /// or the stored object among those of its kind.
