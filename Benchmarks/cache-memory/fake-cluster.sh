@@ -1,5 +1,6 @@
 # Sourced by the benchmarks that read a fake cluster (cache-memory/run.sh, audit/run.sh): a throwaway CA and a
-# certificate for 127.0.0.1, the fake HTTPS API server (fake_apiserver.py) with N Users, and a kubeconfig for it.
+# certificate for 127.0.0.1, the fake HTTPS API server (fake_apiserver.py) with N Users and their Identities, and a
+# kubeconfig for it. FAKE_API_ARGS adds flags to the server (e.g. "--no-identities", "--no-defects").
 # Everything lives in $WORK, which the caller makes and removes.
 
 # fake_cluster_certificates — $WORK/ca.crt and the server's $WORK/tls.crt, $WORK/tls.key.
@@ -17,8 +18,9 @@ fake_cluster_certificates() {
 # fake_cluster_start USERS TOKEN NAME — starts the fake API server; sets FAKE_API_PID and FAKE_API_PORT.
 fake_cluster_start() {
     local users="$1" token="$2" name="$3"
+    # shellcheck disable=SC2086  # FAKE_API_ARGS is a list of flags
     python3 Benchmarks/cache-memory/fake_apiserver.py --users "$users" --cert "$WORK/tls.crt" --key "$WORK/tls.key" \
-        --token "$token" > "$WORK/$name.port" 2> "$WORK/$name.log" < /dev/null &
+        --token "$token" ${FAKE_API_ARGS:-} > "$WORK/$name.port" 2> "$WORK/$name.log" < /dev/null &
     FAKE_API_PID=$!
     for _ in $(seq 300); do [[ -s "$WORK/$name.port" ]] && break; sleep 0.1; done
     FAKE_API_PORT="$(cat "$WORK/$name.port")"

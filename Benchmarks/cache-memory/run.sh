@@ -7,11 +7,21 @@
 #
 #   Benchmarks/cache-memory/run.sh [N]        (default 100000; Linux only)
 #
+#   Benchmarks/cache-memory/run.sh 100000     # the SPEC's point: fails at 100 MiB or more
+#   Benchmarks/cache-memory/run.sh 1000000    # a million Users (no limit unless LIMIT_MIB=…); waits up to
+#                                             # 120 s + 1 s per 2,000 Users for /readyz (READY_SECONDS=…)
+#
+# Reports, per N: VmRSS once synced, the peak (VmHWM: the first list, page by page), seconds and CPU seconds
+# until /readyz, and the cache's user count. The fake server also serves Identities (serve without
+# --audit-interval does not read them); FAKE_API_ARGS="--no-identities" turns them off.
+#
 # Builds with `swift build -c release --product identity-guard --scratch-path .build-release` unless
 # IDENTITY_GUARD_BINARY names a binary to use.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 USERS="${1:-100000}"
+LIMIT_MIB="${LIMIT_MIB:-$(( USERS <= 100000 ? 100 : 0 ))}"   # 0: report only
+READY_SECONDS="${READY_SECONDS:-$(( 120 + USERS / 2000 ))}"
 BINARY="${IDENTITY_GUARD_BINARY:-}"
 if [[ -z "$BINARY" ]]; then
     swift build -c release --product identity-guard --scratch-path .build-release >&2
@@ -26,7 +36,8 @@ fake_cluster_certificates
 
 free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
 
-# Prints "rss_kib hwm_kib seconds_to_ready" for one run with $1 Users.
+# Prints "rss_kib hwm_kib seconds_to_ready cached_users trimmed_rss_kib cpu_seconds_to_ready" for one run with $1
+# Users.
 measure() {
     local users="$1"
     local port webhook metrics
@@ -43,13 +54,15 @@ measure() {
     "$BINARY" serve --dev --port "$webhook" --metrics-port "$metrics" --kubeconfig "$WORK/kubeconfig-$users" \
         --log-format text > "$WORK/serve-$users.log" 2>&1 < /dev/null &
     server=$!
-    for _ in $(seq 1200); do
+    for _ in $(seq $((READY_SECONDS * 10))); do
         if curl -sf "http://127.0.0.1:$metrics/readyz" > /dev/null 2>&1; then break; fi
         kill -0 "$server" 2>/dev/null || { cat "$WORK/serve-$users.log" >&2; exit 1; }
         sleep 0.1
     done
-    curl -sf "http://127.0.0.1:$metrics/readyz" > /dev/null || { echo "not ready after 120 s" >&2; exit 1; }
+    curl -sf "http://127.0.0.1:$metrics/readyz" > /dev/null || { echo "not ready after $READY_SECONDS s" >&2; exit 1; }
     local ready=$((SECONDS - started))
+    local cpu
+    cpu="$(awk -v hz="$(getconf CLK_TCK)" '{ printf "%.1f", ($14 + $15) / hz }' "/proc/$server/stat")"
     local cached
     cached="$(curl -s "http://127.0.0.1:$metrics/metrics" | awk '/^identity_guard_cache_users /{print $2}')"
     sleep 3  # let the watch settle; memory is read after the list is in and its pages are freed
@@ -62,15 +75,17 @@ measure() {
         gdb -p "$server" -batch -ex 'call (int) malloc_trim(0)' > /dev/null 2>&1 || true
         trimmed="$(awk '/^VmRSS/{print $2}' "/proc/$server/status")"
     fi
-    echo "$rss $hwm $ready $cached $trimmed"
+    echo "$rss $hwm $ready $cached $trimmed $cpu"
 }
 
-read -r base_rss base_hwm _ _ base_trimmed < <(measure 0)
-read -r rss hwm ready cached trimmed < <(measure "$USERS")
+read -r base_rss base_hwm _ _ base_trimmed _ < <(measure 0)
+read -r rss hwm ready cached trimmed cpu < <(measure "$USERS")
 mib() { [[ "$1" == "-" ]] && echo "-" || awk -v k="$1" 'BEGIN { printf "%.1f", k / 1024 }'; }
 echo "identity-guard serve, cluster cache on a fake API server ($BINARY)"
 echo "  0 Users:         VmRSS $(mib "$base_rss") MiB, peak (VmHWM) $(mib "$base_hwm") MiB"
-echo "  $USERS Users:    VmRSS $(mib "$rss") MiB, peak (VmHWM) $(mib "$hwm") MiB, ready in ${ready}s, cache_users=$cached"
+echo "  $USERS Users:    VmRSS $(mib "$rss") MiB, peak (VmHWM) $(mib "$hwm") MiB, ready in ${ready}s (${cpu}s CPU), cache_users=$cached"
 echo "  after malloc_trim(0) (gdb): 0 Users $(mib "$base_trimmed") MiB, $USERS Users $(mib "$trimmed") MiB"
 echo "  per User:        $(awk -v a="$rss" -v b="$base_rss" -v n="$USERS" 'BEGIN { printf "%.0f", (a - b) * 1024 / n }') bytes"
-if (( rss < 100 * 1024 )); then echo "  PASS: under 100 MiB"; else echo "  FAIL: 100 MiB or more"; exit 1; fi
+echo "  peak per User:   $(awk -v a="$hwm" -v b="$base_rss" -v n="$USERS" 'BEGIN { printf "%.0f", (a - b) * 1024 / n }') bytes"
+if (( LIMIT_MIB == 0 )); then exit 0; fi
+if (( rss < LIMIT_MIB * 1024 )); then echo "  PASS: under $LIMIT_MIB MiB"; else echo "  FAIL: $LIMIT_MIB MiB or more"; exit 1; fi

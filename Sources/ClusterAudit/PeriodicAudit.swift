@@ -10,30 +10,30 @@ public import Logging
 import NIOConcurrencyHelpers
 public import ServiceLifecycle
 
-/// `serve --audit-interval`: the cluster cache's own objects audited again and again, without listing again.
+/// `serve --audit-interval`: the stored Users and Identities audited again and again, without a copy of them.
 ///
-/// Every interval, once the cache has its first list, ``ClusterAuditor`` runs over the stored Users and
-/// Identities the watchers keep; `identity_guard_audit_violations{rule}` follows the current count per rule
+/// Every interval, once the cache has its first list, a ``PagedAudit`` reads the cluster in pages through the
+/// cache's apiserver client and checks each object as its page arrives — the process keeps no whole objects
+/// between audits, and during one only a page and the compact ``StoredUserIndex``;
+/// `identity_guard_audit_violations{rule}` follows the current count per rule
 /// (a fix brings it down, a new violation up), `identity_guard_audit_last_run_timestamp_seconds` says when, and
 /// each finding that is new since the previous audit is logged once (the messages never hold a secret value).
 public final class PeriodicAudit: Service, Sendable {
     public let interval: Duration
-    private let users: ObjectStore
-    private let identities: ObjectStore
-    private let auditor: ClusterAuditor
+    private let client: KubernetesClient
+    private let audit: PagedAudit
     private let isReady: @Sendable () -> Bool
     private let logger: Logger
     private let violations: [RuleID: Gauge]
     private let lastRun: Gauge
     private let previous = NIOLockedValueBox<Set<String>>([])
 
-    public init(interval: Duration, users: ObjectStore, identities: ObjectStore, auditor: ClusterAuditor,
+    public init(interval: Duration, client: KubernetesClient, auditor: ClusterAuditor, pageSize: Int = 500,
                 factory: any MetricsFactory, logger: Logger, isReady: @escaping @Sendable () -> Bool = { true })
     {
         self.interval = interval
-        self.users = users
-        self.identities = identities
-        self.auditor = auditor
+        self.client = client
+        audit = PagedAudit(auditor: auditor, pageSize: pageSize)
         self.isReady = isReady
         self.logger = logger
         violations = Dictionary(uniqueKeysWithValues: RuleCatalog.ids.map { id in
@@ -47,15 +47,22 @@ public final class PeriodicAudit: Service, Sendable {
         await cancelWhenGracefulShutdown { [self] in
             while !Task.isCancelled {
                 try? await Task.sleep(for: interval)
-                if isReady() { runOnce() }
+                if isReady() { await runOnce() }
             }
         }
     }
 
-    /// One audit of what the stores hold now; returns its report.
+    /// One audit of what the cluster stores now; returns its report, or nil when the cluster could not be read
+    /// (logged; the metrics keep the previous audit's counts).
     @discardableResult
-    public func runOnce() -> FindingReport {
-        let report = auditor.audit(users: users.snapshot, identities: identities.snapshot)
+    public func runOnce() async -> FindingReport? {
+        let report: FindingReport
+        do {
+            report = try await audit.run(client: client, logger: logger).report
+        } catch {
+            logger.warning("audit failed: cannot list the stored objects", metadata: ["error": "\(error)"])
+            return nil
+        }
         var counts: [RuleID: Int] = [:]
         // An exempted finding is neither counted nor logged: the audit's alert is about what nobody allowed.
         let findings = report.findings.filter { !$0.finding.isExempted }

@@ -24,24 +24,19 @@ public final class UsersCache: Service, Sendable {
     private let watcher: Watcher?
     private let client: KubernetesClient?
     private let metrics: CacheMetrics
-    /// Whole Users, kept only for the periodic audit.
-    public let objects: ObjectStore?
     private let onSynced: @Sendable (_ users: Int, _ first: Bool) -> Void
 
     /// - Parameters:
-    ///   - objects: where to keep whole Users too (for `serve --audit-interval`); nil keeps names and emails only.
     ///   - onSynced: told each time a complete list is in the index (readiness waits for the first).
     public init(
         client: KubernetesClient?,
         index: ClusterEmailIndex = ClusterEmailIndex(),
         metrics: CacheMetrics = CacheMetrics(),
         timing: WatcherTiming = WatcherTiming(),
-        objects: ObjectStore? = nil,
         logger: Logger,
         onSynced: @escaping @Sendable (_ users: Int, _ first: Bool) -> Void = { _, _ in }
     ) {
         self.index = index
-        self.objects = objects
         self.client = client
         self.metrics = metrics
         self.onSynced = onSynced
@@ -81,7 +76,6 @@ public final class UsersCache: Service, Sendable {
         var pending: [(name: String, email: String?)] = []
         var lists = 0
         for await event in watcher {
-            objects?.apply(event)
             switch event {
             case .initStarted:
                 pending = []

@@ -29,7 +29,6 @@ public struct ServiceManager: Sendable {
     private let claimsReadiness: ClaimsReadiness?
     /// The periodic audit and the Identities it reads, with `--audit-interval`.
     public let audit: PeriodicAudit?
-    private let identities: ObjectMirror?
     /// The apiserver client every cluster component shares; closed once all of them have stopped.
     private let client: KubernetesClient?
     public let metrics: AdmissionMetrics
@@ -89,28 +88,22 @@ public struct ServiceManager: Sendable {
         } else {
             claimsReadiness = nil
         }
-        var userObjects: ObjectStore?
         if let interval = options.auditInterval {
             guard let client else {
                 throw StartupError(.clusterCredentials, "--audit-interval needs a cluster (--kubeconfig or "
                     + "--in-cluster)")
             }
-            let users = ObjectStore()
-            let mirror = ObjectMirror(client: client, kind: .identity, logger: logger)
-            userObjects = users
-            identities = mirror
-            audit = PeriodicAudit(interval: interval, users: users, identities: mirror.store,
+            audit = PeriodicAudit(interval: interval, client: client,
                                   auditor: ClusterAuditor(configuration: options.rules), factory: metrics.factory,
                                   logger: logger,
                                   // What the audit reads is the cache's: it needs the first list, not claims or
                                   // a process that is not shutting down.
                                   isReady: { !readiness.unmet.contains(Self.cacheCondition) })
         } else {
-            identities = nil
             audit = nil
         }
         cache = UsersCache(client: client, index: index, metrics: CacheMetrics(factory: metrics.factory),
-                           objects: userObjects, logger: logger) { users, first in
+                           logger: logger) { users, first in
             guard first else { return }
             readiness.set(Self.cacheCondition, ready: true)
             logger.info("cluster cache synced; ready", metadata: ["users": "\(users)"])
@@ -164,7 +157,6 @@ public struct ServiceManager: Sendable {
         stages.append((.usersCache, cache))
         if let leaseClaims { stages.append((.emailClaims, leaseClaims)) }
         if let claimsReadiness { stages.append((.emailClaims, claimsReadiness)) }
-        if let identities { stages.append((.identityMirror, identities)) }
         if let audit { stages.append((.audit, audit)) }
         stages.append((.webhook, listeners.webhook))
         stages.append((.drain, ShutdownDrain(delay: shutdownDelay, readiness: readiness, logger: logger)))

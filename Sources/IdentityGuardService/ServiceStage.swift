@@ -6,7 +6,7 @@
 ///    endpoints and the apiserver's connection pool follow readiness only after a while;
 /// 2. ``webhook``: the port stops accepting, answers every request it has already read — their email claims
 ///    still reach the apiserver — and closes idle keep-alive connections;
-/// 3. ``audit``, ``identityMirror``, ``emailClaims``, ``usersCache``: the cluster components stop, none of them
+/// 3. ``audit``, ``emailClaims``, ``usersCache``: the cluster components stop, none of them
 ///    needed by a request any more;
 /// 4. ``apiserverClient``: the shared client closes, after the last component that calls the apiserver;
 /// 5. ``certificates``, then ``probes``: the probes and metrics port answers until the very end.
@@ -16,7 +16,6 @@ public enum ServiceStage: String, Sendable, CaseIterable {
     case apiserverClient = "apiserver-client"
     case usersCache = "users-cache"
     case emailClaims = "email-claims"
-    case identityMirror = "identity-mirror"
     case audit
     case webhook
     case drain

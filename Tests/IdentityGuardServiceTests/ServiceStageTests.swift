@@ -57,7 +57,7 @@ struct ServiceStageTests {
         let stages = try manager.stages().map(\.stage)
         await manager.shutdown()
         #expect(stages == [.probes, .certificates, .apiserverClient, .usersCache, .emailClaims, .emailClaims,
-                           .identityMirror, .audit, .webhook, .drain])
+                           .audit, .webhook, .drain])
         #expect(manager.readiness.unmetDescriptions == [
             "cluster-cache (first list not in yet)", "email-claims (not checked yet)",
         ])

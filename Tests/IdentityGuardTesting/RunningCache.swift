@@ -26,14 +26,14 @@ package final class RunningCache: Sendable {
 
     /// Starts a cache on `credentials`; `onSynced` is told each complete list, as `serve`'s readiness is.
     package init(credentials: KubernetesCredentials, timing: WatcherTiming = RunningCache.timing(),
-         index: ClusterEmailIndex = ClusterEmailIndex(), objects: ObjectStore? = nil, logger: Logger = quietLogger,
+         index: ClusterEmailIndex = ClusterEmailIndex(), logger: Logger = quietLogger,
          onSynced: @escaping @Sendable (_ users: Int, _ first: Bool) -> Void = { _, _ in }) throws
     {
         let synced = Locked<[(users: Int, first: Bool)]>([])
         let metrics = TestMetrics()
         let client = try KubernetesClient(credentials: credentials)
         let cache = UsersCache(client: client, index: index, metrics: CacheMetrics(factory: metrics), timing: timing,
-                               objects: objects, logger: logger) { users, first in
+                               logger: logger) { users, first in
             synced.withLock { $0.append((users, first)) }
             onSynced(users, first)
         }
