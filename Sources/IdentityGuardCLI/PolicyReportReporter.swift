@@ -46,20 +46,39 @@ enum PolicyReportReporter {
                 }
             }
         }
-        let findings = report.findings
-        let document: JSONValue = [
+        // etcd refuses objects over 1.5 MiB: past `resultsPerReport` results the report is split into numbered
+        // reports of that many results each, in a List that `kubectl apply -f` takes (Kyverno splits likewise).
+        // Each counts its own results; objects without findings (`pass`) are counted in the first.
+        guard results.count > resultsPerReport else {
+            return JSONWriter.string(document(name: name, results: results, passed: passed), indentation: 2) + "\n"
+        }
+        var reports: [JSONValue] = []
+        for start in stride(from: 0, to: results.count, by: resultsPerReport) {
+            let part = Array(results[start..<min(start + resultsPerReport, results.count)])
+            reports.append(document(name: "\(name)-\(reports.count + 1)", results: part,
+                                    passed: reports.isEmpty ? passed : 0))
+        }
+        let list: JSONValue = ["apiVersion": "v1", "kind": "List", "items": .array(reports)]
+        return JSONWriter.string(list, indentation: 2) + "\n"
+    }
+
+    /// The most results one ClusterPolicyReport carries (about 1 KB each: far under etcd's 1.5 MiB).
+    static let resultsPerReport = 1000
+
+    private static func document(name: String, results: [JSONValue], passed: Int) -> JSONValue {
+        func count(_ result: JSONValue) -> Int { results.count { $0["result"] == result } }
+        return [
             "apiVersion": "wgpolicyk8s.io/v1alpha2",
             "kind": "ClusterPolicyReport",
             "metadata": ["name": .string(name), "labels": ["app.kubernetes.io/managed-by": "identity-guard"]],
             "summary": [
                 "pass": .integer(Int64(passed)),
-                "fail": .integer(Int64(findings.filter(\.finding.denies).count)),
-                "warn": .integer(Int64(findings.filter(\.finding.warns).count)),
+                "fail": .integer(Int64(count("fail"))),
+                "warn": .integer(Int64(count("warn"))),
                 "error": 0,
-                "skip": .integer(Int64(findings.filter(\.finding.isExempted).count)),
+                "skip": .integer(Int64(count("skip"))),
             ],
             "results": .array(results),
         ]
-        return JSONWriter.string(document, indentation: 2) + "\n"
     }
 }

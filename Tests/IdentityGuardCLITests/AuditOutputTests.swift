@@ -67,6 +67,26 @@ struct AuditOutputTests {
         #expect(JUnitReporter.render(Self.report) == Self.expectedJUnit)
     }
 
+    @Test("policyreport past 1,000 results: a List of numbered reports of 1,000 each, pass in the first")
+    func policyReportSplit() throws {
+        // 1,201 Users with an unsupported state and 5 clean ones: 1,201 fail results.
+        let users = (0..<1_201).map { Self.user("u\($0)", uid: "uid-\($0)", ["email": .string("u\($0)@x.com"),
+                                                                                 "state": "zzz"]) }
+            + (0..<5).map { Self.user("c\($0)", uid: "uid-c\($0)", ["email": .string("c\($0)@x.com")]) }
+        let report = Self.auditor.audit(users: users, identities: [])
+        let list = try JSONReader.parse(PolicyReportReporter.render(report, now: 1))
+        #expect(list["kind"] == "List")
+        let items = try #require(list["items"]?.arrayValue)
+        #expect(items.map { $0["metadata"]?["name"] } == ["identity-guard-audit-1", "identity-guard-audit-2"])
+        #expect(items.map { $0["results"]?.arrayValue?.count } == [1_000, 201])
+        #expect(items[0]["summary"] == ["pass": 5, "fail": 1_000, "warn": 0, "error": 0, "skip": 0])
+        #expect(items[1]["summary"] == ["pass": 0, "fail": 201, "warn": 0, "error": 0, "skip": 0])
+        #expect(items.allSatisfy { $0["kind"] == "ClusterPolicyReport" })
+        // At most 1,000 results: one report, as before.
+        let small = Self.auditor.audit(users: Array(users.suffix(1_000)), identities: [])
+        #expect(try JSONReader.parse(PolicyReportReporter.render(small, now: 1))["kind"] == "ClusterPolicyReport")
+    }
+
     @Test("policyreport: a result per finding naming the object with its uid; pass counts clean objects")
     func policyReport() {
         #expect(PolicyReportReporter.render(Self.report, now: 1_800_000_000) == Self.expectedPolicyReport)
