@@ -50,7 +50,7 @@ public struct ClusterAuditor: Sendable {
 
     /// The verdict on one stored object against `index`, which must hold every stored User: the step an audit
     /// takes for each object as it goes past. Its findings are in field order, a uid mismatch last.
-    public func verdict(on object: JSONObject, kind: ResourceKind, ordinal: Int, index: StoredUserIndex)
+    public func verdict(on object: JSONObject, kind: ResourceKind, ordinal: Int, index: some StoredUsers)
         -> ObjectVerdict
     {
         let reference = ObjectReference(of: .object(object), governed: kind)

@@ -37,7 +37,7 @@ struct CrossObjectChecks: Sendable {
     }
 
     /// `identity.user-exists` for an Identity whose `user.uid` is set and names a stored User whose uid is another.
-    func uidMismatch(_ subject: RuleSubject, index: StoredUserIndex) -> Finding? {
+    func uidMismatch(_ subject: RuleSubject, index: some StoredUsers) -> Finding? {
         guard subject.kind == .identity, let userExists,
             let user = subject.object["user"]?["name"]?.stringValue,
             let uid = subject.object["user"]?["uid"]?.stringValue, !uid.isEmpty,

@@ -4,9 +4,9 @@ public import Logging
 
 /// `identity-guard audit` in bounded memory: the cluster is read in pages, twice for Users, and no page is kept.
 ///
-/// The first pass over the Users fills a ``StoredUserIndex`` (name, normalized email, uid — what the checks across
-/// objects need, a few strings per User); the second pass checks each User as its page arrives, then the
-/// Identities are checked the same way. Only the verdicts with findings are kept (and, for a report that lists
+/// Two passes over the Users fill a ``CompactStoredUsers`` (hashes of names and emails, uids, and the names of
+/// only the Users whose email may be shared — what the checks across objects need, about 55 bytes a User); the
+/// third checks each User as its page arrives, then the Identities are checked the same way. Only the verdicts with findings are kept (and, for a report that lists
 /// every object — JUnit — the clean ones too), so memory follows the index and one page, not the cluster:
 /// Gatekeeper's audit lists in chunks for the same reason.
 ///
@@ -34,11 +34,17 @@ public struct PagedAudit: Sendable {
     public func run(client: KubernetesClient, keepingClean: Bool = false, logger: Logger? = nil)
         async throws(KubernetesError) -> Outcome
     {
-        var index = StoredUserIndex()
-        var users = ListPager(client: client, kind: .user, pageSize: pageSize)
-        while let page = try await users.next(logger: logger) {
-            if page.restarted { index = StoredUserIndex() }
-            for user in page.items { index.add(user: user) }
+        var index = CompactStoredUsers()
+        var counting = ListPager(client: client, kind: .user, pageSize: pageSize)
+        while let page = try await counting.next(logger: logger) {
+            if page.restarted { index = CompactStoredUsers() }
+            for user in page.items { index.count(user: user) }
+        }
+        let counted = index
+        var collecting = ListPager(client: client, kind: .user, pageSize: pageSize)
+        while let page = try await collecting.next(logger: logger) {
+            if page.restarted { index = counted }
+            for user in page.items { index.collect(user: user) }
         }
         var report = FindingReport()
         try await check(.user, client: client, index: index, keepingClean: keepingClean, logger: logger,
@@ -58,7 +64,7 @@ public struct PagedAudit: Sendable {
     }
 
     /// One paged pass over `kind`, each object checked against `index` as its page arrives.
-    private func check(_ kind: ResourceKind, client: KubernetesClient, index: StoredUserIndex, keepingClean: Bool,
+    private func check(_ kind: ResourceKind, client: KubernetesClient, index: CompactStoredUsers, keepingClean: Bool,
                        logger: Logger?, into report: inout FindingReport) async throws(KubernetesError)
     {
         var section = FindingReport.Section(name: Self.sectionName(kind))

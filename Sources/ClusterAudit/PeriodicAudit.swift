@@ -14,7 +14,7 @@ public import ServiceLifecycle
 ///
 /// Every interval, once the cache has its first list, a ``PagedAudit`` reads the cluster in pages through the
 /// cache's apiserver client and checks each object as its page arrives — the process keeps no whole objects
-/// between audits, and during one only a page and the compact ``StoredUserIndex``;
+/// between audits, and during one only a page and the ``CompactStoredUsers``;
 /// `identity_guard_audit_violations{rule}` follows the current count per rule
 /// (a fix brings it down, a new violation up), `identity_guard_audit_last_run_timestamp_seconds` says when, and
 /// each finding that is new since the previous audit is logged once (the messages never hold a secret value).

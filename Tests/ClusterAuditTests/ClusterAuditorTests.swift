@@ -109,4 +109,47 @@ struct ClusterAuditorTests {
         #expect(index.uid(ofUser: "alice") == "uid-alice")
         #expect(index.uid(ofUser: "ghost") == nil)
     }
+
+    @Test("the compact index (hashes, UUIDs, shared emails only) answers as the index of strings does")
+    func compactIndex() {
+        // Uids as Kubernetes writes them, in capitals, not UUIDs at all, and absent; shared and unique emails.
+        let uids: [String?] = ["3f2504e0-4f89-11d3-9a0c-0305e82c3301", "3F2504E0-4F89-11D3-9A0C-0305E82C3302",
+                               "uid-7", nil]
+        var users: [JSONObject] = []
+        for index in 0..<40 {
+            var metadata: [JSONObject.Member] = [.init(key: "name", value: .string("u\(index)"))]
+            if let uid = uids[index % 4] { metadata.append(.init(key: "uid", value: .string(uid))) }
+            let email: JSONValue = index % 7 == 0 ? "Shared@Example.com" : index % 9 == 0 ? .null
+                : .string("u\(index)@example.com")
+            users.append(JSONObject([
+                .init(key: "apiVersion", value: "auth.alauda.io/v1"), .init(key: "kind", value: "User"),
+                .init(key: "metadata", value: .object(JSONObject(metadata))), .init(key: "spec", value: ["email": email]),
+            ]))
+        }
+        let strings = StoredUserIndex(users: users)
+        var compact = CompactStoredUsers()
+        for user in users { compact.count(user: user) }
+        for user in users { compact.collect(user: user) }
+        #expect(compact.userCount == strings.userCount)
+        for name in (0..<45).map({ "u\($0)" }) {
+            #expect(compact.containsUser(named: name) == strings.containsUser(named: name), "\(name)")
+            #expect(compact.uid(ofUser: name) == strings.uid(ofUser: name), "\(name)")
+        }
+        #expect(compact.userNames(forNormalizedEmail: "shared@example.com").sorted()
+            == strings.userNames(forNormalizedEmail: "shared@example.com").sorted())
+        #expect(compact.userNames(forNormalizedEmail: "shared@example.com").count == 6)
+        // A unique email is not kept: its only holder is the User itself, which never clashes with itself.
+        #expect(compact.userNames(forNormalizedEmail: "u1@example.com").isEmpty)
+
+        let auditor = ClusterAuditor()
+        let identities = users.prefix(8).enumerated().map { offset, user in
+            Stored.identity(user["metadata"]?["name"]?.stringValue ?? "", uid: offset == 5 ? "wrong" : "x")
+        }
+        for (kind, objects) in [(ResourceKind.user, users), (.identity, identities)] {
+            for object in objects {
+                #expect(auditor.verdict(on: object, kind: kind, ordinal: 1, index: compact)
+                    == auditor.verdict(on: object, kind: kind, ordinal: 1, index: strings))
+            }
+        }
+    }
 }
