@@ -19,6 +19,8 @@
 # IDENTITY_GUARD_BINARY names a binary to use.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
+# SERVE_ARGS adds flags to serve (e.g. "--audit-interval 5s" with SETTLE_SECONDS=20: the periodic audit's memory
+# beside the cache's); SETTLE_SECONDS is how long to wait after /readyz before reading memory (default 3).
 USERS="${1:-100000}"
 LIMIT_MIB="${LIMIT_MIB:-$(( USERS <= 100000 ? 100 : 0 ))}"   # 0: report only
 READY_SECONDS="${READY_SECONDS:-$(( 120 + USERS / 2000 ))}"
@@ -53,7 +55,7 @@ measure() {
     local started=$SECONDS
     # --claims local: the fake server has no Leases (email claims' readiness probe would keep /readyz at 503).
     "$BINARY" serve --dev --port "$webhook" --metrics-port "$metrics" --kubeconfig "$WORK/kubeconfig-$users" \
-        --claims local --log-format text > "$WORK/serve-$users.log" 2>&1 < /dev/null &
+        --claims local --log-format text ${SERVE_ARGS:-} > "$WORK/serve-$users.log" 2>&1 < /dev/null &
     server=$!
     for _ in $(seq $((READY_SECONDS * 10))); do
         if curl -sf "http://127.0.0.1:$metrics/readyz" > /dev/null 2>&1; then break; fi
@@ -67,7 +69,11 @@ measure() {
     cpu="$(awk -v hz="$(getconf CLK_TCK)" '{ printf "%.1f", ($14 + $15) / hz }' "/proc/$server/stat")"
     local cached
     cached="$(curl -s "http://127.0.0.1:$metrics/metrics" | awk '/^identity_guard_cache_users /{print $2}')"
-    sleep 3  # let the watch settle; memory is read after the list is in and its pages are freed
+    # Let the watch settle; memory is read after the list is in and its pages are freed (SETTLE_SECONDS longer
+    # to let `SERVE_ARGS="--audit-interval 5s"` audit a few times first).
+    sleep "${SETTLE_SECONDS:-3}"
+    local audits
+    audits="$(grep -c 'audit done' "$WORK/serve-$users.log" || true)"
     local rss hwm
     rss="$(awk '/^VmRSS/{print $2}' "/proc/$server/status")"
     hwm="$(awk '/^VmHWM/{print $2}' "/proc/$server/status")"
@@ -77,15 +83,15 @@ measure() {
         gdb -p "$server" -batch -ex 'call (int) malloc_trim(0)' > /dev/null 2>&1 || true
         trimmed="$(awk '/^VmRSS/{print $2}' "/proc/$server/status")"
     fi
-    echo "$rss $hwm $ready $cached $trimmed $cpu"
+    echo "$rss $hwm $ready $cached $trimmed $cpu $audits"
 }
 
 read -r base_rss base_hwm _ _ base_trimmed _ < <(measure 0)
-read -r rss hwm ready cached trimmed cpu < <(measure "$USERS")
+read -r rss hwm ready cached trimmed cpu audits < <(measure "$USERS")
 mib() { [[ "$1" == "-" ]] && echo "-" || awk -v k="$1" 'BEGIN { printf "%.1f", k / 1024 }'; }
 echo "identity-guard serve, cluster cache on a fake API server ($BINARY)"
 echo "  0 Users:         VmRSS $(mib "$base_rss") MiB, peak (VmHWM) $(mib "$base_hwm") MiB"
-echo "  $USERS Users:    VmRSS $(mib "$rss") MiB, peak (VmHWM) $(mib "$hwm") MiB, ready in ${ready}s (${cpu}s CPU), cache_users=$cached"
+echo "  $USERS Users:    VmRSS $(mib "$rss") MiB, peak (VmHWM) $(mib "$hwm") MiB, ready in ${ready}s (${cpu}s CPU), cache_users=$cached, audits run: $audits"
 echo "  after malloc_trim(0) (gdb): 0 Users $(mib "$base_trimmed") MiB, $USERS Users $(mib "$trimmed") MiB"
 echo "  per User:        $(awk -v a="$rss" -v b="$base_rss" -v n="$USERS" 'BEGIN { printf "%.0f", (a - b) * 1024 / n }') bytes"
 echo "  peak per User:   $(awk -v a="$hwm" -v b="$base_rss" -v n="$USERS" 'BEGIN { printf "%.0f", (a - b) * 1024 / n }') bytes"
