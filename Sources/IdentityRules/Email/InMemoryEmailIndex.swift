@@ -1,8 +1,25 @@
 /// An email index held in memory: the offline checker's, the tests', and the cluster cache's storage.
+///
+/// Shaped for a million Users (the cache holds one per stored User): one dictionary from name to normalized email
+/// (the empty string for a User without one, so the names need no set of their own) and one from email to its
+/// holders, where the usual single holder without an origin is stored inline as its name — no array, no second
+/// copy of the strings (keys and values share their buffers).
 public struct InMemoryEmailIndex: EmailIndex, Sendable {
-    private var holdersByEmail: [String: [EmailHolder]] = [:]
+    /// The holders of one email: nearly always one User seen in the cluster.
+    private enum Holders: Sendable {
+        case name(String)
+        case many([EmailHolder])
+
+        var list: [EmailHolder] {
+            switch self {
+            case .name(let name): [EmailHolder(name: name)]
+            case .many(let holders): holders
+            }
+        }
+    }
+
+    private var holdersByEmail: [String: Holders] = [:]
     private var emailByName: [String: String] = [:]
-    private var knownNames: Set<String> = []
 
     public init() {}
 
@@ -15,34 +32,43 @@ public struct InMemoryEmailIndex: EmailIndex, Sendable {
     /// email records a User without one.
     public mutating func upsert(name: String, email: String?, origin: EmailHolder.Origin? = nil) {
         remove(name: name)
-        knownNames.insert(name)
-        guard let email else { return }
-        let normalized = EmailNormalizer.normalize(email)
-        guard !normalized.isEmpty else { return }
+        let normalized = email.map(EmailNormalizer.normalize) ?? ""
         emailByName[name] = normalized
-        holdersByEmail[normalized, default: []].append(EmailHolder(name: name, origin: origin))
+        guard !normalized.isEmpty else { return }
+        switch holdersByEmail[normalized] {
+        case nil:
+            holdersByEmail[normalized] = origin == nil ? .name(name) : .many([EmailHolder(name: name, origin: origin)])
+        case let existing?:
+            holdersByEmail[normalized] = .many(existing.list + [EmailHolder(name: name, origin: origin)])
+        }
     }
 
     /// Forgets User `name`.
     public mutating func remove(name: String) {
-        knownNames.remove(name)
-        guard let old = emailByName.removeValue(forKey: name) else { return }
-        holdersByEmail[old]?.removeAll { $0.name == name }
-        if holdersByEmail[old]?.isEmpty == true { holdersByEmail[old] = nil }
+        guard let old = emailByName.removeValue(forKey: name), !old.isEmpty,
+            let holders = holdersByEmail[old]
+        else { return }
+        let rest = holders.list.filter { $0.name != name }
+        switch rest.count {
+        case 0: holdersByEmail[old] = nil
+        case 1 where rest[0].origin == nil: holdersByEmail[old] = .name(rest[0].name)
+        default: holdersByEmail[old] = .many(rest)
+        }
     }
 
-    public var userCount: Int { knownNames.count }
+    public var userCount: Int { emailByName.count }
 
     /// The normalized email User `name` holds, if any.
     public func normalizedEmail(ofUser name: String) -> String? {
-        emailByName[name]
+        guard let email = emailByName[name], !email.isEmpty else { return nil }
+        return email
     }
 
     public func holders(ofNormalizedEmail normalizedEmail: String) -> [EmailHolder] {
-        holdersByEmail[normalizedEmail] ?? []
+        holdersByEmail[normalizedEmail]?.list ?? []
     }
 
     public func containsUser(named name: String) -> Bool {
-        knownNames.contains(name)
+        emailByName[name] != nil
     }
 }
