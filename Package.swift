@@ -139,6 +139,7 @@ let package = Package(
                 "KubeJSON",
                 "IdentityRules",
                 "ClusterCache",
+                "SystemSupport",
                 .product(name: "CoreMetrics", package: "swift-metrics"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),

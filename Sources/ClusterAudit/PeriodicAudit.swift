@@ -8,6 +8,7 @@ import Foundation
 public import IdentityRules
 public import Logging
 import NIOConcurrencyHelpers
+import SystemSupport
 public import ServiceLifecycle
 
 /// `serve --audit-interval`: the stored Users and Identities audited again and again, without a copy of them.
@@ -59,6 +60,9 @@ public final class PeriodicAudit: Service, Sendable {
         let report: FindingReport
         do {
             report = try await audit.run(client: client, logger: logger).report
+            // The pages were parsed into short-lived objects: hand what they freed back, as the cache does after
+            // a list, so that between audits the process is the cache's size again.
+            ProcessMemory.returnFreed()
         } catch {
             logger.warning("audit failed: cannot list the stored objects", metadata: ["error": "\(error)"])
             return nil
