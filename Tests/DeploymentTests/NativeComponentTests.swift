@@ -24,16 +24,7 @@ struct NativeComponentTests {
     }
 
     static func canonical(_ value: JSONValue) -> String {
-        func sorted(_ value: JSONValue) -> JSONValue {
-            switch value {
-            case .object(let object):
-                .object(JSONObject(object.members.sorted { $0.key < $1.key }
-                    .map { .init(key: $0.key, value: sorted($0.value)) }))
-            case .array(let elements): .array(elements.map(sorted))
-            default: value
-            }
-        }
-        return JSONWriter.string(sorted(value))
+        JSONWriter.string(value.sortedKeys)
     }
 
     @Test("deploy/'s ConfigMap is a configuration serve accepts: a plain `off` is the enforcement, not a boolean")

@@ -107,6 +107,18 @@ extension JSONValue {
         return .object(object)
     }
 
+    /// The value with every object's members sorted by key, at every depth: for comparing objects that went
+    /// through a writer with another member order (the apiserver, kustomize).
+    package var sortedKeys: JSONValue {
+        switch self {
+        case .object(let object):
+            .object(JSONObject(object.members.sorted { $0.key < $1.key }
+                .map { .init(key: $0.key, value: $0.value.sortedKeys) }))
+        case .array(let elements): .array(elements.map(\.sortedKeys))
+        default: self
+        }
+    }
+
     /// The object without member `key` (order of the others kept).
     package func removing(_ key: String) -> JSONValue {
         guard var object = objectValue else { return self }
