@@ -239,7 +239,7 @@ struct AuditTests {
         }
     }
 
-    @Test("serve's periodic audit lists in pages, keeps no objects: its metrics follow a fix and a new violation")
+    @Test("serve's periodic audit lists in pages: metrics follow a fix, a new violation, the apiserver away and back")
     func periodic() async throws {
         let plane = try EnvtestScope.plane()
         try await plane.installCRD(try Repository.object(try Repository.kustomize("deploy"),
@@ -297,6 +297,19 @@ struct AuditTests {
             #expect(try violations("user.state") == baseState + 1)
             loop.cancel()
             await loop.value
+
+            // The apiserver away: the run is logged as failed and the gauges keep the last audit's counts.
+            let counted = try violations("user.state")
+            plane.stopAPIServer()
+            #expect(await audit.runOnce() == nil)
+            #expect(logs.events("audit failed: cannot list the stored objects").count >= 1)
+            #expect(try violations("user.state") == counted)
+            // ... and back: the next run reads the cluster again and finds what was stored meanwhile.
+            try await plane.startAPIServer()
+            try await plane.create(Self.users, Self.user("p-back", ["email": "p-back@example.com", "state": "zzz"]))
+            #expect(await eventually(within: .seconds(30)) { await audit.runOnce() != nil })
+            #expect(try violations("user.state") == counted + 1)
+            #expect(findingLogs("p-back") == 1)
         } catch {
             await client.shutdown()
             throw error
