@@ -66,7 +66,7 @@ enum HTTP2Safeguards {
         return stream
     }
 
-    /// Graceful shutdown only: the idle timeout is the connection's `IdleStateHandler`, as on HTTP/1.1, and
+    /// Graceful shutdown only: the idle timeout is the connection's ``IdleTimeoutHandler``, as on HTTP/1.1, and
     /// the streams still open at shutdown are bounded by the read timeout (requests) and the idle timeout
     /// (answers a client does not read).
     static var management: NIOHTTP2ServerConnectionManagementHandler.Configuration {

@@ -19,8 +19,9 @@ import ServiceLifecycle
 /// nor take its CPU from other clients), TLS (the context's callback serves the reloaded certificate), then
 /// the protocol:
 ///
-/// - HTTP/1.1: the read timeout's byte watcher, NIO's HTTP/1.1 server pipeline with pipelining assistance and
-///   protocol-error answers, the connection error log, the idle timeout, the read timeout and the responder.
+/// - HTTP/1.1: the write coalescer (an answer's head and body in one TLS record), the read timeout's byte
+///   watcher, NIO's HTTP/1.1 server pipeline with pipelining assistance and protocol-error answers, the
+///   connection error log, the idle timeout, the read timeout and the responder.
 /// - HTTP/2 (``HTTP2Safeguards``): NIOHTTP2's connection handler with its stream cap and flood limits, and
 ///   per stream NIOHTTP2's HTTP/1 codec, the read timeout and the same responder, so one handler serves both
 ///   protocols; the connection management handler sends GOAWAY on graceful shutdown; the connection error
@@ -132,10 +133,13 @@ struct HTTPListener: Service {
                                 firstRequestBy: NIODeadline?) throws
     {
         let readTimeout = ReadTimeoutHandler(timeout: readTimeout, log: connectionLog, firstRequestBy: firstRequestBy)
+        try pipeline.addHandler(WriteCoalescer())
         try pipeline.addHandler(RequestStartWatcher(readTimeout: readTimeout))
-        try pipeline.configureHTTPServerPipeline(withPipeliningAssistance: true, withErrorHandling: true)
+        // The answers' headers are the server's own constants, so NIO's per-answer header check is left out.
+        try pipeline.configureHTTPServerPipeline(withPipeliningAssistance: true, withErrorHandling: true,
+                                                 withOutboundHeaderValidation: false)
         try pipeline.addHandler(ConnectionErrorLogger(log: connectionLog))
-        try pipeline.addHandler(IdleStateHandler(allTimeout: idleTimeout))
+        try pipeline.addHandler(IdleTimeoutHandler(timeout: idleTimeout))
         try pipeline.addHandler(readTimeout)
         try pipeline.addHandler(HTTPRequestHandler(routes: routes))
     }
@@ -167,7 +171,7 @@ struct HTTPListener: Service {
         try pipeline.addHandler(http2)
         try pipeline.addHandler(management)
         try pipeline.addHandler(ConnectionErrorLogger(log: connectionLog))
-        try pipeline.addHandler(IdleStateHandler(allTimeout: idleTimeout))
+        try pipeline.addHandler(IdleTimeoutHandler(timeout: idleTimeout))
         try pipeline.addHandler(ConnectionCloser())
     }
 }
