@@ -6,7 +6,9 @@ Serves over HTTPS (bearer token required):
   GET /apis/auth.alauda.io/v1/users          N generated Users (realistic objects, managedFields included)
   GET /apis/user.openshift.io/v1/identities  an Identity for 9 Users in 10 (`--no-identities`: not served, 404)
 Each collection: list with `limit` + `continue` paging, all at one resourceVersion; watch (`watch=true`): a
-chunked stream that stays open for `timeoutSeconds`, sending a BOOKMARK every 10 s. Discovery (/version, /apis,
+chunked stream that stays open for `timeoutSeconds`, sending a BOOKMARK every 10 s. SIGUSR1 ends every open
+watch with an ERROR event 410 Expired, as an apiserver does when a watch falls behind compaction, so that the
+client must list again (the relist measurement of cache-memory/run.sh). Discovery (/version, /apis,
 /apis/GROUP, /apis/GROUP/v1) is answered for both groups.
 
 Nothing is held per object: User n and its Identity are functions of n, formatted from a JSON template page by
@@ -23,6 +25,7 @@ DEFECT_PERIOD (5,000) Users, i.e. 20 of each per 100,000 Users:
 import argparse
 import base64
 import json
+import signal
 import ssl
 import sys
 import time
@@ -223,6 +226,8 @@ class Handler(BaseHTTPRequestHandler):
     token = ""
     resource_version = 5_000_000
     stats = {"lists": 0, "watches": 0}
+    # Bumped by SIGUSR1: a watch opened under an older value ends with 410 Expired.
+    expiry = 0
 
     def log_message(self, *args):
         pass
@@ -306,9 +311,19 @@ class Handler(BaseHTTPRequestHandler):
         self.send_header("Transfer-Encoding", "chunked")
         self.end_headers()
         deadline = time.monotonic() + timeout
+        expiry = Handler.expiry
+        next_bookmark = time.monotonic() + 10
         try:
             while time.monotonic() < deadline:
-                time.sleep(min(10, max(0, deadline - time.monotonic())))
+                time.sleep(0.2)
+                if Handler.expiry != expiry:
+                    event = json.dumps({"type": "ERROR", "object": status(
+                        410, "Expired", "too old resource version: watch fell behind")}).encode() + b"\n"
+                    self.wfile.write(b"%x\r\n%s\r\n" % (len(event), event))
+                    break
+                if time.monotonic() < next_bookmark:
+                    continue
+                next_bookmark = time.monotonic() + 10
                 event = json.dumps({"type": "BOOKMARK", "object": {
                     "kind": kind, "apiVersion": group + "/v1",
                     "metadata": {"resourceVersion": str(self.resource_version)}}}).encode() + b"\n"
@@ -338,6 +353,11 @@ def main():
     Handler.defects = arguments.defects
     Handler.token = arguments.token
     Handler.resource_version = 5_000_000 + max(0, arguments.users - 100_000)
+
+    def expire_watches(*_):
+        Handler.expiry += 1
+        Handler.resource_version += 1
+    signal.signal(signal.SIGUSR1, expire_watches)
     server = ThreadingHTTPServer(("127.0.0.1", arguments.port), Handler)
     server.daemon_threads = True
     context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)

@@ -19,6 +19,8 @@
 # IDENTITY_GUARD_BINARY names a binary to use.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
+# RELIST=1 also measures a relist: once synced, the fake server ends the watch with 410 Expired and the peak
+# resident memory of the second full list is reported against the synced VmRSS.
 # SERVE_ARGS adds flags to serve (e.g. "--audit-interval 5s" with SETTLE_SECONDS=20: the periodic audit's memory
 # beside the cache's); SETTLE_SECONDS is how long to wait after /readyz before reading memory (default 3).
 USERS="${1:-100000}"
@@ -83,16 +85,47 @@ measure() {
         gdb -p "$server" -batch -ex 'call (int) malloc_trim(0)' > /dev/null 2>&1 || true
         trimmed="$(awk '/^VmRSS/{print $2}' "/proc/$server/status")"
     fi
-    echo "$rss $hwm $ready $cached $trimmed $cpu $audits"
+    # The relist (RELIST=1): the peak is reset (clear_refs 5), the fake server ends the watch with 410 Expired, and
+    # the cache lists everything again beside what it holds; the new peak is the relist's.
+    local relist_hwm="-" relist_rss="-" relist_seconds="-"
+    if [[ "${RELIST:-0}" == 1 && "$users" -gt 0 ]]; then
+        echo 5 > "/proc/$server/clear_refs"
+        local relist_started=$SECONDS
+        kill -USR1 "$api"
+        for _ in $(seq $((READY_SECONDS * 10))); do
+            if curl -s "http://127.0.0.1:$metrics/metrics" \
+                | awk '/^identity_guard_cache_relists_total /{found = $2 >= 1} END {exit !found}'; then break; fi
+            sleep 0.1
+        done
+        # The relist is counted when it starts; it is done when the last-sync time moves.
+        local synced before
+        before="$(curl -s "http://127.0.0.1:$metrics/metrics" | awk '/^identity_guard_cache_last_sync_timestamp_seconds /{print $2}')"
+        for _ in $(seq $((READY_SECONDS * 10))); do
+            synced="$(curl -s "http://127.0.0.1:$metrics/metrics" \
+                | awk '/^identity_guard_cache_last_sync_timestamp_seconds /{print $2}')"
+            [[ "$synced" != "$before" ]] && break
+            sleep 0.1
+        done
+        relist_seconds=$((SECONDS - relist_started))
+        sleep "${SETTLE_SECONDS:-3}"
+        relist_hwm="$(awk '/^VmHWM/{print $2}' "/proc/$server/status")"
+        relist_rss="$(awk '/^VmRSS/{print $2}' "/proc/$server/status")"
+    fi
+    echo "$rss $hwm $ready $cached $trimmed $cpu $audits $relist_hwm $relist_rss $relist_seconds"
 }
 
 read -r base_rss base_hwm _ _ base_trimmed _ < <(measure 0)
-read -r rss hwm ready cached trimmed cpu audits < <(measure "$USERS")
+read -r rss hwm ready cached trimmed cpu audits relist_hwm relist_rss relist_seconds < <(measure "$USERS")
 mib() { [[ "$1" == "-" ]] && echo "-" || awk -v k="$1" 'BEGIN { printf "%.1f", k / 1024 }'; }
 echo "identity-guard serve, cluster cache on a fake API server ($BINARY)"
 echo "  0 Users:         VmRSS $(mib "$base_rss") MiB, peak (VmHWM) $(mib "$base_hwm") MiB"
 echo "  $USERS Users:    VmRSS $(mib "$rss") MiB, peak (VmHWM) $(mib "$hwm") MiB, ready in ${ready}s (${cpu}s CPU), cache_users=$cached, audits run: $audits"
 echo "  after malloc_trim(0) (gdb): 0 Users $(mib "$base_trimmed") MiB, $USERS Users $(mib "$trimmed") MiB"
+if [[ "$relist_hwm" != "-" ]]; then
+    echo "  relist (410 Expired): peak (VmHWM) $(mib "$relist_hwm") MiB" \
+        "($(awk -v a="$relist_hwm" -v b="$rss" 'BEGIN { printf "%.2f", a / b }')x the synced VmRSS)," \
+        "VmRSS $(mib "$relist_rss") MiB after it, relisted in ${relist_seconds}s"
+fi
 echo "  per User:        $(awk -v a="$rss" -v b="$base_rss" -v n="$USERS" 'BEGIN { printf "%.0f", (a - b) * 1024 / n }') bytes"
 echo "  peak per User:   $(awk -v a="$hwm" -v b="$base_rss" -v n="$USERS" 'BEGIN { printf "%.0f", (a - b) * 1024 / n }') bytes"
 if (( LIMIT_MIB == 0 )); then exit 0; fi

@@ -45,6 +45,8 @@ public final class ClusterEmailIndex: EmailIndex, EmailClaims, Sendable {
         var listed = false
         /// Normalized email → holder name → its retirement.
         var retired: [String: [String: Retirement]] = [:]
+        /// The names the list in progress has shown so far; nil between lists.
+        var listing: Set<String>?
     }
 
     public let reservationTTL: Duration
@@ -170,27 +172,53 @@ public final class ClusterEmailIndex: EmailIndex, EmailClaims, Sendable {
     /// Replaces every User with a fresh list (the result of a relist). A User the old list held that the new one
     /// lacks, or holds with another email, is retired from its old email, as a watch event would have done.
     public func replaceAll(_ users: [(name: String, email: String?)]) {
-        var fresh = InMemoryEmailIndex()
-        for user in users { fresh.upsert(name: user.name, email: user.email) }
+        beginList()
+        for user in users { listed(name: user.name, email: user.email) }
+        endList()
+    }
+
+    /// A full list begins (the first, or a relist after the watch expired): its Users are applied one by one as
+    /// they arrive (``listed(name:email:)``) and those it did not show are dropped at its end (``endList()``).
+    ///
+    /// Applied in place, not gathered and swapped in whole: a relist of a million Users then needs the index it
+    /// already has plus the set of names seen (about 30 bytes a User), not a second index beside the first (README,
+    /// "Cluster cache memory"). Until the end, a User the new list no longer has is still counted, as it was with
+    /// the swap.
+    public func beginList() {
+        state.withLockedValue { $0.listing = [] }
+    }
+
+    /// One User of the list in progress. From the second list on, a User it shows with another email than the
+    /// index holds is retired from the old one, as a watch event would have done; a User of the first list is not
+    /// remembered as newly stored (most were stored long ago).
+    public func listed(name: String, email: String?) {
         let now = (clock.now, MicroTime.now)
         state.withLockedValue { state in
-            let old = state.users
-            state.users = fresh
-            // The first list's Users were stored at unknown times, most of them long ago: remembering them all
-            // would hold a timestamp per User of the cluster for a TTL. A claim one of them still holds keeps its
-            // TTL, as before; from then on the watch and later relists show what changes.
+            state.listing?.insert(name)
+            let previous = state.users.normalizedEmail(ofUser: name)
+            state.users.upsert(name: name, email: email)
+            if state.listed {
+                Self.observe(name, previous: previous, current: state.users.normalizedEmail(ofUser: name), at: now,
+                             in: &state)
+            }
+            Self.confirm(name, email: email, in: &state)
+        }
+    }
+
+    /// The list is complete: the Users it did not show are gone (retired from their emails if recently stored).
+    public func endList() {
+        let now = clock.now
+        state.withLockedValue { state in
+            let seen = state.listing ?? []
+            state.listing = nil
+            let gone = state.users.userNames.filter { !seen.contains($0) }
+            for name in gone { state.users.remove(name: name) }
             guard state.listed else {
                 state.listed = true
-                for user in users { Self.confirm(user.name, email: user.email, in: &state) }
                 return
             }
-            for user in users {
-                Self.observe(user.name, previous: old.normalizedEmail(ofUser: user.name),
-                             current: fresh.normalizedEmail(ofUser: user.name), at: now, in: &state)
-                Self.confirm(user.name, email: user.email, in: &state)
-            }
-            for (name, stored) in state.recentlyStored where !fresh.containsUser(named: name) {
-                Self.retire(name, from: stored.normalizedEmail, at: now.0, in: &state)
+            for (name, stored) in state.recentlyStored where !state.users.containsUser(named: name) {
+                Self.retire(name, from: stored.normalizedEmail, at: now, in: &state)
             }
         }
     }

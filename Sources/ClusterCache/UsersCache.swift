@@ -70,22 +70,21 @@ public final class UsersCache: Service, Sendable {
         }
     }
 
-    /// Applies the watcher's events to the index until cancelled. A list is gathered as names and emails only
-    /// (100,000 whole Users would be ~350 MB) and swapped in whole when it is complete.
+    /// Applies the watcher's events to the index until cancelled. A list is applied User by User as its pages
+    /// arrive, keeping only names and emails (100,000 whole Users would be ~350 MB); the Users it did not show are
+    /// dropped when it is complete (``ClusterEmailIndex/beginList()``).
     private func follow(_ watcher: Watcher) async {
-        var pending: [(name: String, email: String?)] = []
         var lists = 0
         for await event in watcher {
             switch event {
             case .initStarted:
-                pending = []
+                index.beginList()
                 if lists > 0 { metrics.relists.increment() }
             case .initApply(let object):
-                if let user = Self.user(from: object) { pending.append(user) }
+                if let user = Self.user(from: object) { index.listed(name: user.name, email: user.email) }
             case .initDone:
-                index.replaceAll(pending)
-                let count = pending.count
-                pending = []
+                index.endList()
+                let count = index.userCount
                 lists += 1
                 Self.returnFreedMemory()
                 metrics.users.record(count)

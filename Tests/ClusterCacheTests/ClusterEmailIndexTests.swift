@@ -33,6 +33,32 @@ struct ClusterEmailIndexTests {
         #expect(index.userNames(forNormalizedEmail: "c@example.com") == ["carol"])
     }
 
+    @Test("a relist is applied in place: Users change as they arrive, those it lacks go at its end, a restart forgets")
+    func relistInPlace() {
+        let index = ClusterEmailIndex()
+        index.replaceAll([(name: "alice", email: "a@example.com"), (name: "bob", email: "b@example.com"),
+                          (name: "carol", email: "c@example.com")])
+        index.beginList()
+        index.listed(name: "zed", email: "z@example.com")
+        // The list fails and starts again (an expired continue token): zed is not in the list that completes.
+        index.beginList()
+        index.listed(name: "alice", email: "a@example.com")
+        index.listed(name: "bob", email: "bob@new.example.com")
+        index.listed(name: "dave", email: "d@example.com")
+        // Mid-list: bob's new email is in at once; carol, not listed yet, still holds hers.
+        #expect(index.userNames(forNormalizedEmail: "bob@new.example.com") == ["bob"])
+        #expect(index.userNames(forNormalizedEmail: "b@example.com").isEmpty)
+        #expect(index.userNames(forNormalizedEmail: "c@example.com") == ["carol"])
+        index.endList()
+        #expect(!index.containsUser(named: "carol"))
+        #expect(index.userNames(forNormalizedEmail: "c@example.com").isEmpty)
+        #expect(!index.containsUser(named: "zed"), "a User only the abandoned list showed stays after the relist")
+        #expect(index.userNames(forNormalizedEmail: "z@example.com").isEmpty)
+        #expect(index.userCount == 3)
+        #expect(index.userNames(forNormalizedEmail: "a@example.com") == ["alice"])
+        #expect(index.userNames(forNormalizedEmail: "d@example.com") == ["dave"])
+    }
+
     @Test("a claim reserves the email for its name until the watch confirms it")
     func claims() {
         let index = ClusterEmailIndex()

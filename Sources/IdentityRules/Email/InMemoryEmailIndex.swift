@@ -58,6 +58,9 @@ public struct InMemoryEmailIndex: EmailIndex, Sendable {
 
     public var userCount: Int { emailByName.count }
 
+    /// The names of the Users held.
+    public var userNames: Dictionary<String, String>.Keys { emailByName.keys }
+
     /// The normalized email User `name` holds, if any.
     public func normalizedEmail(ofUser name: String) -> String? {
         guard let email = emailByName[name], !email.isEmpty else { return nil }
