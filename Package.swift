@@ -177,6 +177,7 @@ let package = Package(
                 "ClusterCache",
                 "ClusterAudit",
                 "NativePolicies",
+                "SystemSupport",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),

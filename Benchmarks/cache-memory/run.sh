@@ -73,12 +73,17 @@ measure() {
     cached="$(curl -s "http://127.0.0.1:$metrics/metrics" | awk '/^identity_guard_cache_users /{print $2}')"
     # Let the watch settle; memory is read after the list is in and its pages are freed (SETTLE_SECONDS longer
     # to let `SERVE_ARGS="--audit-interval 5s"` audit a few times first).
+    # The peak of the first list is read now; the peak is then reset (clear_refs 5), so that the one read after
+    # the wait is that of what ran meanwhile (the periodic audits, with SERVE_ARGS="--audit-interval …").
+    local hwm settled_hwm
+    hwm="$(awk '/^VmHWM/{print $2}' "/proc/$server/status")"
+    echo 5 > "/proc/$server/clear_refs"
     sleep "${SETTLE_SECONDS:-3}"
     local audits
     audits="$(grep -c 'audit done' "$WORK/serve-$users.log" || true)"
-    local rss hwm
+    local rss
     rss="$(awk '/^VmRSS/{print $2}' "/proc/$server/status")"
-    hwm="$(awk '/^VmHWM/{print $2}' "/proc/$server/status")"
+    settled_hwm="$(awk '/^VmHWM/{print $2}' "/proc/$server/status")"
     # Diagnostic: how much of that is memory malloc has freed but kept (glibc returns little to the system)?
     local trimmed="-"
     if command -v gdb > /dev/null; then
@@ -111,15 +116,17 @@ measure() {
         relist_hwm="$(awk '/^VmHWM/{print $2}' "/proc/$server/status")"
         relist_rss="$(awk '/^VmRSS/{print $2}' "/proc/$server/status")"
     fi
-    echo "$rss $hwm $ready $cached $trimmed $cpu $audits $relist_hwm $relist_rss $relist_seconds"
+    echo "$rss $hwm $ready $cached $trimmed $cpu $audits $relist_hwm $relist_rss $relist_seconds $settled_hwm"
 }
 
 read -r base_rss base_hwm _ _ base_trimmed _ < <(measure 0)
-read -r rss hwm ready cached trimmed cpu audits relist_hwm relist_rss relist_seconds < <(measure "$USERS")
+read -r rss hwm ready cached trimmed cpu audits relist_hwm relist_rss relist_seconds settled_hwm \
+    < <(measure "$USERS")
 mib() { [[ "$1" == "-" ]] && echo "-" || awk -v k="$1" 'BEGIN { printf "%.1f", k / 1024 }'; }
 echo "identity-guard serve, cluster cache on a fake API server ($BINARY)"
 echo "  0 Users:         VmRSS $(mib "$base_rss") MiB, peak (VmHWM) $(mib "$base_hwm") MiB"
 echo "  $USERS Users:    VmRSS $(mib "$rss") MiB, peak (VmHWM) $(mib "$hwm") MiB, ready in ${ready}s (${cpu}s CPU), cache_users=$cached, audits run: $audits"
+echo "  once synced:     peak (VmHWM since) $(mib "$settled_hwm") MiB over the ${SETTLE_SECONDS:-3} s wait (audits run: $audits)"
 echo "  after malloc_trim(0) (gdb): 0 Users $(mib "$base_trimmed") MiB, $USERS Users $(mib "$trimmed") MiB"
 if [[ "$relist_hwm" != "-" ]]; then
     echo "  relist (410 Expired): peak (VmHWM) $(mib "$relist_hwm") MiB" \

@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import SystemSupport
 
 extension IdentityGuardCommand {
     /// The subcommands whose usage errors exit 2, as the README's "Exit status" promises for `check`, `mutate`
@@ -10,8 +11,9 @@ extension IdentityGuardCommand {
     ///
     /// Declared on the type, it is what `runFromCommandLine()` calls in place of the protocol's default. CI
     /// scripts branch on `check`'s status (0 clean, 1 denied, 2 unusable input), so an unknown option or format
-    /// must not exit 64.
+    /// must not exit 64. The process's allocator is set up first (``ProcessMemory/fixLargeAllocationThreshold()``).
     public static func main() async {
+        ProcessMemory.fixLargeAllocationThreshold()
         await main(Array(CommandLine.arguments.dropFirst()))
     }
 
