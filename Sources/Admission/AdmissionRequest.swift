@@ -52,12 +52,17 @@ public struct AdmissionRequest: Sendable {
     }
 
     /// Members of an AdmissionReview that no rule looks at, so the reader checks them without building them:
-    /// the requester, the options, the other resource triples, and the objects' `managedFields` — together
-    /// about half of a typical request. The apiserver re-encodes objects, so nothing in them can hide there.
+    /// the requester, the options, the other resource triples, the objects' `managedFields`, and of the stored
+    /// object (`oldObject`) everything but what an UPDATE's rules compare — `identity.immutable` reads its
+    /// top-level `providerName` and `providerUserName`, an exemption's label selector its `metadata.labels` — so
+    /// its `spec`, `status` and annotations. Together more than half of a typical UPDATE. The apiserver re-encodes
+    /// objects, so nothing in them can hide there.
     public static let unusedMembers: [[String]] = [
         ["request", "userInfo"], ["request", "options"], ["request", "resource"], ["request", "requestKind"],
         ["request", "requestResource"], ["request", "requestSubResource"],
         ["request", "object", "metadata", "managedFields"], ["request", "oldObject", "metadata", "managedFields"],
+        ["request", "oldObject", "metadata", "annotations"], ["request", "oldObject", "spec"],
+        ["request", "oldObject", "status"],
     ]
 
     /// ``unusedMembers``, or all of them but `userInfo` when an exemption selects on requesters.

@@ -188,6 +188,25 @@ struct ReviewCodecTests {
         #expect(status["response"]?["allowed"] == true)
     }
 
+    @Test("of the stored object only what UPDATE rules compare is built; the rest is still checked as JSON")
+    func storedObjectReadLean() throws {
+        var old = try #require(Review.user(["email": "alice@example.com", "password": "hunter2"]).objectValue)
+        old["metadata"] = ["name": "alice", "labels": ["team": "a"], "annotations": ["note": "x"]]
+        old["status"] = ["phase": "Active"]
+        let body = Review.body(operation: "UPDATE", object: Review.user(["email": "alice@example.com"]),
+                               oldObject: .object(old))
+        let answer = try ReviewCodec().handle(body: body, as: .validating)
+        let stored = try #require(answer.request.oldObject)
+        #expect(stored == [
+            "apiVersion": "auth.alauda.io/v1", "kind": "User", "metadata": ["name": "alice", "labels": ["team": "a"]],
+        ])
+        #expect(answer.request.object?["spec"]?["email"] == "alice@example.com")
+        let broken = String(decoding: body, as: UTF8.self).replacingOccurrences(of: #""hunter2""#, with: "hunter2")
+        #expect(throws: AdmissionDecodingError.self) {
+            _ = try ReviewCodec().handle(body: Array(broken.utf8), as: .validating)
+        }
+    }
+
     @Test("warnings are valid, short, and free of control characters")
     func warningSanitizing() throws {
         let engine = RuleEngine(configuration: try RuleConfiguration(strings: ["user.state": "warn"]))
