@@ -7,6 +7,7 @@
 #
 #   Benchmarks/load.sh                    # build, then all runs (about 2½ minutes after the build)
 #   Benchmarks/load.sh --no-build         # use the existing .build-release binary
+#   Benchmarks/load.sh --no-build --yardstick --duration 8s   # only run 6, ours against agnhost
 #   Benchmarks/load.sh --duration 10s --connections 32 --port 18443
 #   Benchmarks/load.sh --profile          # also sample the server with `perf record` under load, print top symbols
 #   Benchmarks/load.sh --scaling          # also run ours on both CPUs (two event loops; wrk shares them)
@@ -18,14 +19,16 @@
 #   3. ours     POST /validate  as 1, paced: each connection pauses 10 ms between requests (below saturation)
 #   4. ceiling  POST /validate  same body, canned-webhook                --log-level warning
 #   5. ours     POST /validate  as 1 but --log-level info: one JSON log line per admission, as in production
-#   6. yardstick: ours at the default (info logging, metrics on) against agnhost's /custom-resource — Kubernetes'
-#      own Go webhook (net/http + crypto/tls, GOMAXPROCS=1, same core) — in the order ours, agnhost, ours,
-#      agnhost; the medians and the ratio ours/agnhost are printed. agnhost comes from ../shared/envtest
+#   6. yardstick: ours at the defaults (info logging, metrics on) against agnhost's /custom-resource — Kubernetes'
+#      own Go webhook (net/http + crypto/tls, GOMAXPROCS=1, same core) — on two reviews: a User CREATE that is
+#      allowed and reserves its email (Benchmarks/load/user-create-validate.json, 1,495 B) and the User UPDATE of
+#      run 1. Three alternations (ours CREATE, ours UPDATE, agnhost CREATE, agnhost UPDATE), then the medians of
+#      each and the ratios ours/agnhost of req/s, CPU per request and p99. agnhost comes from ../shared/envtest
 #      (setup.sh unpacks it into .build/envtest; AGNHOST_BIN names another). RSS is taken idle (after start)
-#      and at the end of the load.
+#      and at the end of the load. `--yardstick` runs only this.
 #   7. with --scaling: ours at the defaults on CPUs 0-1 (one event loop per CPU) with wrk -t2 on the same two
-#      CPUs, against run 6's one CPU; a 2-core machine cannot give the server two CPUs of its own, so compare
-#      the server CPU per request (flat = the work spreads over the event loops without contention).
+#      CPUs, against run 6's one CPU (UPDATE); a 2-core machine cannot give the server two CPUs of its own, so
+#      compare the server CPU per request (flat = the work spreads over the event loops without contention).
 #
 # Besides wrk's req/s and latency percentiles, each run reports the server's CPU time per request (from
 # /proc/PID/stat): on a shared machine that is steadier than req/s, and ceiling/ours of it is what the req/s
@@ -39,7 +42,9 @@
 # when missing. Every answer must be HTTP 200 and contain the expected text (checked by Benchmarks/load/
 # admission.lua); otherwise the script exits 1.
 #
-# Targets: ours/ceiling requests per second ≥ 0.7 (runs 1 and 4), and p99 ≤ 2 ms; ours/agnhost ≥ 2.0 (run 6).
+# Targets: ours/ceiling requests per second ≥ 0.7 (runs 1 and 4), and p99 ≤ 2 ms; on each review of the yardstick
+# (run 6), ours/agnhost req/s ≥ 2.5, CPU per request ≤ 0.4× agnhost's and p99 ≤ 0.5× agnhost's (issue 24). A
+# missed target is printed as such; the script still exits 0 (these are measurements, not a test).
 set -euo pipefail
 
 cd "$(dirname "$0")/.."
@@ -97,7 +102,7 @@ if [ $BUILD = 1 ]; then
 fi
 [ -x "$BIN" ] || { echo "load.sh: no release binary at $BIN" >&2; exit 2; }
 CANNED=${CANNED_WEBHOOK_BIN:-$(dirname "$BIN")/canned-webhook}
-[ -x "$CANNED" ] || { echo "load.sh: no canned-webhook binary at $CANNED" >&2; exit 2; }
+if [ $YARDSTICK_ONLY = 0 ] && [ ! -x "$CANNED" ]; then echo "load.sh: no canned-webhook binary at $CANNED" >&2; exit 2; fi
 
 AGNHOST=${AGNHOST_BIN:-$ROOT/.build/envtest/agnhost}
 if [ ! -x "$AGNHOST" ] && [ -f "$ROOT/../shared/envtest/setup.sh" ]; then
