@@ -7,8 +7,12 @@ public struct JSONWriter: Sendable {
     public private(set) var bytes: [UInt8]
     private let indentation: Int?
     private var level = 0
-    /// Whether the container being written already has a member, so the next one needs a comma.
-    private var needsComma: [Bool] = []
+    /// Whether each open container already has a member, so the next one needs a comma: bit `n` for the
+    /// container at depth `n + 1`, for the first 64 levels — no array to allocate and check per document, which
+    /// the hot path writes twice per request (the answer and the log line).
+    private var needsCommaBits: UInt64 = 0
+    /// The same for containers deeper than 64 levels, in order.
+    private var deeperNeedsComma: [Bool] = []
 
     /// - Parameter indentation: spaces per level for human-readable output; nil writes compact JSON.
     public init(reservingCapacity capacity: Int = 512, indentation: Int? = nil) {
@@ -113,22 +117,34 @@ public struct JSONWriter: Sendable {
 
     /// Starts the next element of an array (comma and indentation); `writeKey` does this for objects.
     public mutating func beginElement() {
-        if needsComma[needsComma.count - 1] {
-            bytes.append(UInt8(ascii: ","))
+        let depth = level - 1
+        let hadMember: Bool
+        if depth < 64 {
+            let bit: UInt64 = 1 << UInt64(depth)
+            hadMember = needsCommaBits & bit != 0
+            needsCommaBits |= bit
         } else {
-            needsComma[needsComma.count - 1] = true
+            hadMember = deeperNeedsComma[depth - 64]
+            deeperNeedsComma[depth - 64] = true
         }
+        if hadMember { bytes.append(UInt8(ascii: ",")) }
         newline()
     }
 
     private mutating func open() {
-        needsComma.append(false)
+        let depth = level
+        if depth < 64 {
+            needsCommaBits &= ~(1 << UInt64(depth))
+        } else {
+            deeperNeedsComma.append(false)
+        }
         level += 1
     }
 
     private mutating func close() {
         level -= 1
-        if needsComma.removeLast() { newline() }
+        let hadMember = level < 64 ? needsCommaBits & (1 << UInt64(level)) != 0 : deeperNeedsComma.removeLast()
+        if hadMember { newline() }
     }
 
     private mutating func newline() {

@@ -175,6 +175,18 @@ struct JSONWriterTests {
         }
     }
 
+    @Test("commas are right at every depth, across the 64 levels kept in a word and below them")
+    func deepNesting() throws {
+        for depth in [1, 63, 64, 65, 66, 130, 200] {
+            // Each level: an object holding a number, the next level, and an array with a number and an empty array.
+            var text = "0"
+            for level in 0..<depth { text = #"{"a":\#(level),"b":\#(text),"c":[\#(level),[]]}"# }
+            let value = try JSONReader.parse(text)
+            #expect(JSONWriter.string(value) == text, "depth \(depth)")
+            #expect(try JSONReader.parse(JSONWriter.serialize(value, indentation: 1)) == value, "depth \(depth)")
+        }
+    }
+
     @Test("does not escape slashes or non-ASCII text")
     func noNeedlessEscapes() {
         #expect(JSONWriter.string(.string("admission.k8s.io/v1 — 世界")) == #""admission.k8s.io/v1 — 世界""#)
