@@ -8,7 +8,7 @@ import KubeJSON
 /// A swift-log handler that writes one line per event to standard error, as JSON or text.
 ///
 /// Lines are written whole — lines from concurrent requests never interleave — and nothing on the way takes
-/// a lock: the timestamp is formatted from the wall clock each time, and lines made on an event loop are
+/// a lock: the timestamp is formatted once a second on each thread, and lines made on an event loop are
 /// batched per loop turn by ``EventLoopLineBatcher``. Values are
 /// whatever the caller put in metadata; identity-guard never puts a secret there.
 ///
@@ -115,10 +115,13 @@ public struct LineLogHandler: LogHandler {
     }
 
     /// The current time in RFC 3339, UTC, whole seconds (`2026-11-29T04:05:06Z`), formatted by hand
-    /// (``CivilTime``): a formatter, and a lock around a cached value, cost more than the rest of a log line.
+    /// (``CivilTime``) once per second and thread: a formatter, and a lock around a cached value, cost more than
+    /// the rest of a log line.
     static func timestamp() -> String {
-        CivilTime(secondsSince1970: CivilTime.nowSecondsSince1970).rfc3339
+        rfc3339.now
     }
+
+    private static let rfc3339 = PerSecondText { $0.rfc3339 }
 
     /// Writes whole lines to standard error: from an event loop, batched per loop turn
     /// (``EventLoopLineBatcher``); from anywhere else, at once. Each write is one system call.

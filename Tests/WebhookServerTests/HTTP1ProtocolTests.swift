@@ -196,6 +196,36 @@ struct FastPathHelperTests {
         }
     }
 
+    @Test("a per-second text is made once per second and thread, and follows the clock")
+    func perSecondText() async throws {
+        let made = Locked<[Int64]>([])
+        let text = PerSecondText { time in
+            let seconds = Int64(time.hour * 3_600 + time.minute * 60 + time.second)
+            made.withLock { $0.append(seconds) }
+            return time.rfc3339
+        }
+        let before = CivilTime.nowSecondsSince1970
+        let first = text.now
+        let again = text.now
+        let after = CivilTime.nowSecondsSince1970
+        #expect((before...after).map { CivilTime(secondsSince1970: $0).rfc3339 }.contains(first))
+        if before == after {
+            #expect(again == first)
+            #expect(made.withLock { $0.count } == 1)
+        }
+        try await Task.sleep(for: .milliseconds(1_100))
+        let laterBefore = CivilTime.nowSecondsSince1970
+        let later = text.now
+        let stamp = LineLogHandler.timestamp()
+        let date = HTTPDateHeader.now
+        let laterAfter = CivilTime.nowSecondsSince1970
+        let seconds = (laterBefore...laterAfter).map { CivilTime(secondsSince1970: $0) }
+        #expect(later != first)
+        #expect(seconds.map(\.rfc3339).contains(later))
+        #expect(seconds.map(\.rfc3339).contains(stamp))
+        #expect(seconds.map(\.imfFixdate).contains(date))
+    }
+
     @Test("CPU lists as Linux prints them", arguments: [
         ("0", 1), ("0-1", 2), ("0-3,8,10-11", 7), ("\t0-1\n", 2), ("", 0), ("3-1", nil), ("a", nil), ("1-2-3", nil),
     ] as [(String, Int?)])
