@@ -335,18 +335,29 @@ extension ConnectionTests {
             #expect(await stalled.waitForClose(within: .seconds(5)), "a half-sent head held the metrics port")
             #expect(server.logs.events(Self.readTimeoutMessage).count == 1)
 
+            // Three connections that each got an answer hold every slot. The port has no open-connections metric
+            // to wait on, and the stalled connection's slot is freed just after its client sees the close: a
+            // connection refused meanwhile is replaced, and only the refusal below is counted.
             var idle: [RawConnection] = []
-            for _ in 0..<3 {
-                idle.append(try await RawConnection.connect(port: port, tls: nil))
-            }
             defer { idle.forEach { $0.close() } }
+            let held = await eventually(within: .seconds(10)) {
+                guard let connection = try? await RawConnection.connect(port: port, tls: nil) else { return false }
+                try? await connection.send("GET /healthz HTTP/1.1\r\nHost: localhost\r\n\r\n")
+                if await eventually(within: .seconds(1), { connection.receivedText.hasSuffix("\r\n\r\nok\n") }) {
+                    idle.append(connection)
+                } else {
+                    connection.close()
+                }
+                return idle.count == 3
+            }
+            #expect(held, "three connections to the metrics port were not all answered")
+            let refusal = "refusing connection: the connection limit is reached"
+            let refusalsBefore = server.logs.events(refusal).count
             let refused = try await RawConnection.connect(port: port, tls: nil)
             defer { refused.close() }
             #expect(await refused.waitForClose(within: .seconds(2)))
             // Logged once the refusal is done, which may be just after the client sees the close.
-            #expect(await eventually(within: .seconds(5)) {
-                server.logs.events("refusing connection: the connection limit is reached").count == 1
-            })
+            #expect(await eventually(within: .seconds(5)) { server.logs.events(refusal).count == refusalsBefore + 1 })
             // The webhook port has its own cap, and the metrics port's refusals are not its metric.
             #expect(server.metric("identity_guard_connections_refused_total") == 0)
             try await Self.expectStillServing(server)
