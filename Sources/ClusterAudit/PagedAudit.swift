@@ -2,17 +2,18 @@ public import ClusterCache
 public import IdentityRules
 public import Logging
 
-/// `identity-guard audit` in bounded memory: the cluster is read in pages, twice for Users, and no page is kept.
+/// `identity-guard audit` in bounded memory: the cluster is read in pages, three times for Users, and no page is
+/// kept.
 ///
 /// Two passes over the Users fill a ``CompactStoredUsers`` (hashes of names and emails, uids, and the names of
 /// only the Users whose email may be shared — what the checks across objects need, about 55 bytes a User); the
-/// third checks each User as its page arrives, then the Identities are checked the same way. Only the verdicts with findings are kept (and, for a report that lists
-/// every object — JUnit — the clean ones too), so memory follows the index and one page, not the cluster:
-/// Gatekeeper's audit lists in chunks for the same reason.
+/// third checks each User as its page arrives, then the Identities are checked the same way. Only the verdicts
+/// with findings are kept (and, for a report that lists every object — JUnit — the clean ones too), so memory
+/// follows the index and one page, not the cluster: Gatekeeper's audit lists in chunks for the same reason.
 ///
 /// Objects are reported in the order the apiserver lists them, which is name order (etcd's key order); the
 /// kept verdicts are sorted by name as well, so the report is the one ``ClusterAuditor/audit(users:identities:)``
-/// gives for the same objects. A User written between the two passes is seen by one of them only, as any audit
+/// gives for the same objects. A User written between two passes is seen by some of them only, as any audit
 /// of a changing cluster sees a moment of it.
 public struct PagedAudit: Sendable {
     public let auditor: ClusterAuditor
