@@ -12,15 +12,21 @@ struct PerSecondText: Sendable {
 
     private let cache = ThreadSpecificVariable<Cached>()
     private let format: @Sendable (CivilTime) -> String
+    private let clock: @Sendable () -> Int64
 
-    /// - Parameter format: the text of a second (UTC).
-    init(format: @escaping @Sendable (CivilTime) -> String) {
+    /// - Parameters:
+    ///   - clock: the current second since 1970 (the wall clock; a test's own to step through seconds).
+    ///   - format: the text of a second (UTC).
+    init(clock: @escaping @Sendable () -> Int64 = { CivilTime.nowSecondsSince1970 },
+         format: @escaping @Sendable (CivilTime) -> String)
+    {
+        self.clock = clock
         self.format = format
     }
 
     /// The text of the current second.
     var now: String {
-        let second = CivilTime.nowSecondsSince1970
+        let second = clock()
         let cached: Cached
         if let current = cache.currentValue {
             cached = current

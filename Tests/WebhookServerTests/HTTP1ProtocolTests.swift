@@ -198,30 +198,31 @@ struct FastPathHelperTests {
 
     @Test("a per-second text is made once per second and thread, and follows the clock")
     func perSecondText() async throws {
-        let made = Locked<[Int64]>([])
-        let text = PerSecondText { time in
-            let seconds = Int64(time.hour * 3_600 + time.minute * 60 + time.second)
-            made.withLock { $0.append(seconds) }
+        let second = Locked<Int64>(1_795_000_000)
+        let made = Locked(0)
+        let text = PerSecondText(clock: { second.withLock { $0 } }) { time in
+            made.withLock { $0 += 1 }
             return time.rfc3339
         }
-        let before = CivilTime.nowSecondsSince1970
-        let first = text.now
-        let again = text.now
-        let after = CivilTime.nowSecondsSince1970
-        #expect((before...after).map { CivilTime(secondsSince1970: $0).rfc3339 }.contains(first))
-        if before == after {
-            #expect(again == first)
-            #expect(made.withLock { $0.count } == 1)
+        #expect(text.now == "2026-11-18T11:06:40Z")
+        #expect(text.now == "2026-11-18T11:06:40Z")
+        #expect(made.withLock { $0 } == 1)
+        second.withLock { $0 += 1 }
+        #expect(text.now == "2026-11-18T11:06:41Z")
+        #expect(text.now == "2026-11-18T11:06:41Z")
+        #expect(made.withLock { $0 } == 2)
+        // Each thread keeps its own: a new thread makes the same second's text once more.
+        let elsewhere = await withCheckedContinuation { continuation in
+            Thread.detachNewThread { continuation.resume(returning: text.now) }
         }
-        try await Task.sleep(for: .milliseconds(1_100))
-        let laterBefore = CivilTime.nowSecondsSince1970
-        let later = text.now
+        #expect(elsewhere == "2026-11-18T11:06:41Z")
+        #expect(made.withLock { $0 } == 3)
+        // The log line's time and the Date header read the wall clock.
+        let before = CivilTime.nowSecondsSince1970
         let stamp = LineLogHandler.timestamp()
         let date = HTTPDateHeader.now
-        let laterAfter = CivilTime.nowSecondsSince1970
-        let seconds = (laterBefore...laterAfter).map { CivilTime(secondsSince1970: $0) }
-        #expect(later != first)
-        #expect(seconds.map(\.rfc3339).contains(later))
+        let after = CivilTime.nowSecondsSince1970
+        let seconds = (before...after).map { CivilTime(secondsSince1970: $0) }
         #expect(seconds.map(\.rfc3339).contains(stamp))
         #expect(seconds.map(\.imfFixdate).contains(date))
     }
