@@ -11,13 +11,13 @@ public struct ReviewCodec: Sendable {
     public let reviewer: AdmissionReviewer
     public let maximumDepth: Int
     /// What the reader checks without building: `userInfo` too, unless an exemption needs the requester.
-    private let skipped: [[String]]
+    private let skipped: JSONSkipList
 
     public init(reviewer: AdmissionReviewer = AdmissionReviewer(), maximumDepth: Int = JSONReader.defaultMaximumDepth) {
         self.reviewer = reviewer
         self.maximumDepth = maximumDepth
         let needsRequester = reviewer.engine.configuration.exemptions.contains(where: \.needsRequester)
-        skipped = AdmissionRequest.unusedMembers(readingUserInfo: needsRequester)
+        skipped = JSONSkipList(AdmissionRequest.unusedMembers(readingUserInfo: needsRequester))
     }
 
     /// The answer to one request body.

@@ -13,8 +13,8 @@ public import KubeJSON
 /// drive the watcher (404 → kind not installed, 410 → list again).
 public final class KubernetesClient: Sendable {
     /// Parts of listed and watched objects no index needs.
-    static let skippedInList: [[String]] = [["items", "", "metadata", "managedFields"]]
-    static let skippedInEvent: [[String]] = [["object", "metadata", "managedFields"]]
+    static let skippedInList: JSONSkipList = [["items", "", "metadata", "managedFields"]]
+    static let skippedInEvent: JSONSkipList = [["object", "metadata", "managedFields"]]
 
     public let credentials: KubernetesCredentials
     private let http: HTTPClient

@@ -14,39 +14,29 @@ public struct JSONReader {
     private var depth: Int = 0
     private var scratch: [UInt8] = []
     /// Object members to check but not build (see ``parse(_:maximumDepth:skipping:vocabulary:)``).
-    private let skipped: [[String]]
-    private let skippedDepth: Int
-    /// Per depth, a bit for each key length (up to 63) that some skipped path has there: a quick "no".
-    private let skippedLengths: [UInt64]
-    /// The keys leading to the value being read ("" for array elements), tracked only as deep as `skipped` goes.
-    private var keyPath: [String] = []
+    private let skipped: JSONSkipList
 
     /// Words handed out prebuilt instead of decoded (see ``JSONVocabulary``).
     private let vocabulary: JSONVocabulary?
 
-    private init(bytes: UnsafeBufferPointer<UInt8>, maximumDepth: Int, skipping skipped: [[String]],
+    private init(bytes: UnsafeBufferPointer<UInt8>, maximumDepth: Int, skipping skipped: JSONSkipList,
                  vocabulary: JSONVocabulary?) {
         self.bytes = bytes
         self.maximumDepth = maximumDepth
         self.vocabulary = vocabulary
         self.skipped = skipped
-        skippedDepth = skipped.map(\.count).max() ?? 0
-        var lengths = [UInt64](repeating: 0, count: skippedDepth)
-        for path in skipped where !path.isEmpty {
-            lengths[path.count - 1] |= 1 << UInt64(min(path[path.count - 1].utf8.count, 63))
-        }
-        skippedLengths = lengths
     }
 
     /// Parses one JSON value that must fill `input` (white space around it allowed).
     ///
     /// - Parameter skipped: key paths of object members (`["request", "userInfo"]`) that are checked to be
     ///   well-formed JSON like everything else but left out of the result, because the caller never looks at
-    ///   them. The admission path skips `managedFields` and the like, a good part of every request.
+    ///   them. The admission path skips `managedFields` and the like, a good part of every request; it makes its
+    ///   ``JSONSkipList`` once.
     public static func parse(
         _ input: some Collection<UInt8>,
         maximumDepth: Int = defaultMaximumDepth,
-        skipping skipped: [[String]] = [],
+        skipping skipped: JSONSkipList = .none,
         vocabulary: JSONVocabulary? = nil
     ) throws(JSONReadError) -> JSONValue {
         let result: Result<JSONValue, JSONReadError>? = input.withContiguousStorageIfAvailable { buffer in
@@ -67,14 +57,14 @@ public struct JSONReader {
     private static func parse(
         buffer: UnsafeBufferPointer<UInt8>,
         maximumDepth: Int,
-        skipping skipped: [[String]],
+        skipping skipped: JSONSkipList,
         vocabulary: JSONVocabulary?
     ) -> Result<JSONValue, JSONReadError> {
         var reader = JSONReader(bytes: buffer, maximumDepth: maximumDepth, skipping: skipped, vocabulary: vocabulary)
         do throws(JSONReadError) {
             reader.skipWhitespace()
             if reader.index == buffer.count { throw JSONReadError(.emptyInput, offset: 0) }
-            let value = try reader.readValue()
+            let value = try reader.readValue(onPaths: skipped.rootMask)
             reader.skipWhitespace()
             if reader.index != buffer.count { throw JSONReadError(.trailingContent, offset: reader.index) }
             return .success(value)
@@ -85,11 +75,12 @@ public struct JSONReader {
 
     // MARK: - Values
 
-    private mutating func readValue() throws(JSONReadError) -> JSONValue {
+    /// Reads the value at `index`; `paths` are the skipped paths it lies on (a mask of ``JSONSkipList/paths``).
+    private mutating func readValue(onPaths paths: UInt64 = 0) throws(JSONReadError) -> JSONValue {
         guard index < bytes.count else { throw JSONReadError(.unexpectedEndOfInput, offset: index) }
         switch bytes[index] {
-        case UInt8(ascii: "{"): return .object(try readObject())
-        case UInt8(ascii: "["): return .array(try readArray())
+        case UInt8(ascii: "{"): return .object(try readObject(onPaths: paths))
+        case UInt8(ascii: "["): return .array(try readArray(onPaths: paths))
         case UInt8(ascii: "\""): return .string(try readString())
         case UInt8(ascii: "t"): try expectLiteral("true"); return .bool(true)
         case UInt8(ascii: "f"): try expectLiteral("false"); return .bool(false)
@@ -107,10 +98,11 @@ public struct JSONReader {
         index += 1
     }
 
-    private mutating func readObject() throws(JSONReadError) -> JSONObject {
+    private mutating func readObject(onPaths paths: UInt64) throws(JSONReadError) -> JSONObject {
         try enterContainer()
+        let level = depth - 1
         var members: [JSONObject.Member] = []
-        members.reserveCapacity(8)  // most Kubernetes objects have a handful of keys: one allocation
+        members.reserveCapacity(12)  // a metadata or a User spec has up to a dozen keys: one allocation
         skipWhitespace()
         if peek() == UInt8(ascii: "}") {
             index += 1
@@ -125,14 +117,12 @@ public struct JSONReader {
             guard peek() == UInt8(ascii: ":") else { throw unexpected(expecting: "':'") }
             index += 1
             skipWhitespace()
-            if keyPath.count < skippedDepth {
-                if isSkipped(key) {
+            if paths != 0 {
+                let (skip, below) = skipped.member(key, at: level, of: paths)
+                if skip {
                     try skipValue()
                 } else {
-                    keyPath.append(key)
-                    let value = try readValue()
-                    keyPath.removeLast()
-                    members.append(JSONObject.Member(key: key, value: value))
+                    members.append(JSONObject.Member(key: key, value: try readValue(onPaths: below)))
                 }
             } else {
                 members.append(JSONObject.Member(key: key, value: try readValue()))
@@ -151,7 +141,7 @@ public struct JSONReader {
         }
     }
 
-    private mutating func readArray() throws(JSONReadError) -> [JSONValue] {
+    private mutating func readArray(onPaths paths: UInt64) throws(JSONReadError) -> [JSONValue] {
         try enterContainer()
         var elements: [JSONValue] = []
         elements.reserveCapacity(4)
@@ -161,12 +151,10 @@ public struct JSONReader {
             depth -= 1
             return elements
         }
-        let tracksPath = keyPath.count < skippedDepth
-        if tracksPath { keyPath.append("") }
-        defer { if tracksPath { keyPath.removeLast() } }
+        let below = paths == 0 ? 0 : skipped.elements(at: depth - 1, of: paths)
         while true {
             skipWhitespace()
-            elements.append(try readValue())
+            elements.append(try readValue(onPaths: below))
             skipWhitespace()
             switch peek() {
             case UInt8(ascii: ","):
@@ -181,17 +169,7 @@ public struct JSONReader {
         }
     }
 
-    private func isSkipped(_ key: String) -> Bool {
-        let depth = keyPath.count
-        let length = key.utf8.count
-        guard skippedLengths[depth] & (1 << UInt64(min(length, 63))) != 0 else { return false }
-        for path in skipped where path.count == depth + 1 && path[depth].utf8.count == length && path[depth] == key {
-            if path[..<depth].elementsEqual(keyPath) { return true }
-        }
-        return false
-    }
-
-    /// Checks one value like ``readValue()`` does, building nothing.
+    /// Checks one value like ``readValue(onPaths:)`` does, building nothing.
     private mutating func skipValue() throws(JSONReadError) {
         guard index < bytes.count else { throw JSONReadError(.unexpectedEndOfInput, offset: index) }
         switch bytes[index] {

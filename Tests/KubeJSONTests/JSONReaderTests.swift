@@ -106,6 +106,26 @@ struct JSONReaderTests {
         #expect(throws: JSONReadError.self) { _ = try JSONReader.parse(badUTF8, skipping: [["a", "big"]]) }
     }
 
+    @Test("skipped paths run through arrays (\"\"), share prefixes, and match only their own keys at their depth")
+    func skippingThroughArrays() throws {
+        let skip: JSONSkipList = [["items", "", "metadata", "managedFields"], ["items", "", "status"], ["kind"]]
+        let text = #"""
+            {"kind": "List", "items": [
+              {"metadata": {"name": "a", "managedFields": [{"x": 1}]}, "status": {"s": 1}, "spec": {}},
+              {"metadata": {"managedFields": [], "name": "b", "labels": {"status": "x"}}}
+            ],
+            "itemz": [{"metadata": {"managedFields": 2}}], "metadata": {"managedFields": 1}, "status": 3}
+            """#
+        let value = try JSONReader.parse(Array(text.utf8), skipping: skip)
+        #expect(value == [
+            "items": [["metadata": ["name": "a"], "spec": [:]], ["metadata": ["name": "b", "labels": ["status": "x"]]]],
+            "itemz": [["metadata": ["managedFields": 2]]], "metadata": ["managedFields": 1], "status": 3,
+        ])
+        // The same list made from an array of paths, and no paths at all.
+        #expect(try JSONReader.parse(Array(text.utf8), skipping: JSONSkipList(skip.paths)) == value)
+        #expect(try JSONReader.parse(Array(text.utf8), skipping: .none) == JSONReader.parse(Array(text.utf8)))
+    }
+
     @Test("rejects invalid UTF-8")
     func invalidUTF8() {
         let bytes: [UInt8] = [0x22, 0x61, 0xC3, 0x28, 0x22]  // "a\xC3(" — a broken two-byte sequence
@@ -162,7 +182,7 @@ struct JSONWriterTests {
                 var raw = Array(repeating: UInt8(ascii: "a"), count: max(length, 1))
                 raw[position] = 0x09
                 let body = Array(#"{"x": ""#.utf8) + raw + Array(#""}"#.utf8)
-                for skipping in [[], [["x"]]] {
+                for skipping: JSONSkipList in [[], [["x"]]] {
                     do {
                         _ = try JSONReader.parse(body, skipping: skipping)
                         Issue.record("control character at \(position) of \(length) not refused")
