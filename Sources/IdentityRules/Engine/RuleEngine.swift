@@ -86,7 +86,7 @@ public struct RuleEngine: Sendable {
     }
 
     private func activeRules(for subject: RuleSubject) -> [(rule: any Rule, enforcement: Enforcement)] {
-        applicable(rulesByKind[subject.kind] ?? [], to: subject, rule: \.rule)
+        applicable(rulesByKind[subject.kind] ?? [], to: subject, rule: { $0.rule })
     }
 
     /// The rules that run for `subject`: none for DELETE and CONNECT, only status-safe ones on `status`.

@@ -14,8 +14,12 @@ public enum EmailAddress {
     /// Why `text` is not an acceptable `spec.email`, or nil when it is. Length is checked by the caller.
     /// Lengths count characters (Unicode scalars, as Go counts runes), as the README's rule catalogue states them.
     public static func problem(in text: String) -> String? {
-        let isASCII = text.utf8.allSatisfy { $0 < 0x80 }
-        if isASCII { return asciiProblem(in: Array(text.utf8)) }
+        var text = text
+        // ASCII text (nearly every email) is checked on its bytes in place, without a copy.
+        let asciiVerdict: String?? = text.withUTF8 { bytes in
+            bytes.allSatisfy { $0 < 0x80 } ? .some(asciiProblem(in: bytes)) : .none
+        }
+        if let asciiVerdict { return asciiVerdict }
         if text.unicodeScalars.contains(where: { $0.properties.isWhitespace || !GoQuote.isPrintable($0) }) {
             return "must not contain white space or control characters"
         }
@@ -36,7 +40,7 @@ public enum EmailAddress {
     }
 
     /// The same checks on ASCII bytes, without the grapheme-cluster work String operations do.
-    private static func asciiProblem(in bytes: [UInt8]) -> String? {
+    private static func asciiProblem(in bytes: UnsafeBufferPointer<UInt8>) -> String? {
         if bytes.contains(where: { $0 <= 0x20 || $0 == 0x7F }) {
             return "must not contain white space or control characters"
         }
@@ -55,7 +59,7 @@ public enum EmailAddress {
         return nil
     }
 
-    private static func isASCIIDomainLabel(_ label: ArraySlice<UInt8>) -> Bool {
+    private static func isASCIIDomainLabel(_ label: Slice<UnsafeBufferPointer<UInt8>>) -> Bool {
         guard let first = label.first, let last = label.last, label.count <= 63,
             first != UInt8(ascii: "-"), last != UInt8(ascii: "-")
         else { return false }

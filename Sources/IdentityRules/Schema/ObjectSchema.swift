@@ -31,19 +31,37 @@ public struct ObjectSchema: Sendable, Hashable {
     public static func == (lhs: ObjectSchema, rhs: ObjectSchema) -> Bool { lhs.fields == rhs.fields }
     public func hash(into hasher: inout Hasher) { hasher.combine(fields) }
 
-    public func field(named name: String) -> Field? { fieldsByName[name] }
+    public func field(named name: String) -> Field? {
+        guard fields.count <= Self.linearLookupLimit else { return fieldsByName[name] }
+        // A schema has a dozen fields at most: comparing lengths, then the (mostly small, inline) strings, is
+        // cheaper than hashing every member's key, which `check` does for each member of each object reviewed.
+        let length = name.utf8.count
+        for field in fields where field.name.utf8.count == length && field.name == name { return field }
+        return nil
+    }
+
+    /// Up to this many fields, ``field(named:)`` scans instead of hashing.
+    static let linearLookupLimit = 24
 
     /// Type and unknown-field violations of `object`, found at `path`.
     func check(_ object: JSONObject, at path: FieldPath, rule: RuleID, into violations: inout ViolationCollector) {
+        check(object, at: { path }, rule: rule, into: &violations)
+    }
+
+    /// `check` with the path made only when a violation needs it: a valid object's nested fields (`metadata`,
+    /// `spec.groups`) then cost no path arrays.
+    private func check(_ object: JSONObject, at path: () -> FieldPath, rule: RuleID,
+                       into violations: inout ViolationCollector)
+    {
         for member in object.members {
-            guard let field = fieldsByName[member.key] else {
-                violations.add(Violation(rule: rule, field: path.child(member.key), type: .forbidden,
+            guard let field = field(named: member.key) else {
+                violations.add(Violation(rule: rule, field: path().child(member.key), type: .forbidden,
                                          detail: "field not declared in schema"))
                 continue
             }
             if Self.isSimpleMatch(member.value, field.type) { continue }
-            Self.check(member.value, as: field.type, secret: field.isSecret, at: path.child(member.key), rule: rule,
-                       into: &violations)
+            Self.check(member.value, as: field.type, secret: field.isSecret, at: { path().child(member.key) },
+                       rule: rule, into: &violations)
         }
     }
 
@@ -56,16 +74,16 @@ public struct ObjectSchema: Sendable, Hashable {
         }
     }
 
-    static func check(
+    private static func check(
         _ value: JSONValue,
         as type: FieldType,
-        secret: Bool = false,
-        at path: FieldPath,
+        secret: Bool,
+        at path: () -> FieldPath,
         rule: RuleID,
         into violations: inout ViolationCollector
     ) {
-        func wrongType(_ value: JSONValue, _ expected: String, _ path: @autoclosure () -> FieldPath) {
-            violations.add(Violation(rule: rule, field: path(), type: .typeInvalid,
+        func wrongType(_ value: JSONValue, _ expected: String, _ path: FieldPath) {
+            violations.add(Violation(rule: rule, field: path, type: .typeInvalid,
                                      badValue: secret ? .string(value.typeName) : BadValue(value),
                                      detail: "must be of type \(expected)"))
         }
@@ -74,22 +92,22 @@ public struct ObjectSchema: Sendable, Hashable {
         case (.stringArray, .array(let elements)):
             for (position, element) in elements.enumerated() {
                 if case .string = element { continue }
-                wrongType(element, "string", path.index(position))
+                wrongType(element, "string", path().index(position))
             }
         case (.objectArray, .array(let elements)):
             for (position, element) in elements.enumerated() {
                 if case .object = element { continue }
-                wrongType(element, "object", path.index(position))
+                wrongType(element, "object", path().index(position))
             }
         case (.stringMap, .object(let map)):
             for member in map.members {
                 if case .string = member.value { continue }
-                wrongType(member.value, "string", path.key(member.key))
+                wrongType(member.value, "string", path().key(member.key))
             }
         case (.structure(let schema), .object(let object)):
             schema.check(object, at: path, rule: rule, into: &violations)
         default:
-            wrongType(value, type.typeName, path)
+            wrongType(value, type.typeName, path())
         }
     }
 }

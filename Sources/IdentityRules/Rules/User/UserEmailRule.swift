@@ -8,8 +8,11 @@ public struct UserEmailRule: Rule {
 
     public init() {}
 
+    /// Made once: the rule runs on every User review and nearly always finds nothing to report.
+    private static let path = FieldPath("spec", "email")
+
     public func validate(_ subject: RuleSubject) -> [Violation] {
-        let path = FieldPath("spec", "email")
+        let path = Self.path
         let value = subject.spec?["email"]
         guard let value, !value.isNull else { return [violation(path, .required)] }
         guard let email = value.stringValue else { return [] }  // a type error is user.schema's
