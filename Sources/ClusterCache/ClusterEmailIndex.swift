@@ -72,6 +72,21 @@ public final class ClusterEmailIndex: EmailIndex, EmailClaims, Sendable {
         }
     }
 
+    /// As ``holders(ofNormalizedEmail:)`` without `name`: without a list for the usual answer, nobody else —
+    /// `name`'s own reservation, made when this replica allowed it before, is left out rather than added.
+    public func holders(ofNormalizedEmail normalizedEmail: String, besides name: String) -> [EmailHolder] {
+        let now = clock.now
+        return state.withLockedValue { state in
+            var holders = state.users.holders(ofNormalizedEmail: normalizedEmail, besides: name)
+            for reservation in state.reservations[normalizedEmail] ?? [] where reservation.expires > now
+                && reservation.name != name && !holders.contains(where: { $0.name == reservation.name })
+            {
+                holders.append(EmailHolder(name: reservation.name))
+            }
+            return holders
+        }
+    }
+
     public func containsUser(named name: String) -> Bool {
         state.withLockedValue { $0.users.containsUser(named: name) }
     }
@@ -104,16 +119,24 @@ public final class ClusterEmailIndex: EmailIndex, EmailClaims, Sendable {
             if let holder = state.users.userNames(forNormalizedEmail: email).first(where: { $0 != claim.userName }) {
                 return holder
             }
-            var reservations = (state.reservations[email] ?? []).filter { $0.expires > now }
-            if let other = reservations.first(where: { $0.name != claim.userName }) {
-                state.reservations[email] = reservations
-                return other.name
-            }
-            reservations.removeAll { $0.name == claim.userName }
-            reservations.append(Reservation(name: claim.userName, expires: expires))
-            state.reservations[email] = reservations
-            return nil
+            // In place, under one lookup: the usual list is this very User's reservation from its last review.
+            return Self.reserve(claim.userName, until: expires, now: now, in: &state.reservations[email, default: []])
         }
+    }
+
+    /// Drops the expired reservations, then reserves for `name` unless another User has a reservation: that
+    /// User's name. Never leaves `reservations` empty.
+    private static func reserve(_ name: String, until expires: ContinuousClock.Instant,
+                                now: ContinuousClock.Instant, in reservations: inout [Reservation]) -> String?
+    {
+        reservations.removeAll { $0.expires <= now }
+        if let other = reservations.first(where: { $0.name != name }) { return other.name }
+        if reservations.count == 1 {
+            reservations[0].expires = expires
+        } else {
+            reservations = [Reservation(name: name, expires: expires)]
+        }
+        return nil
     }
 
     /// Whether the watch shows User `name` stored with this email (reservations do not count).

@@ -74,6 +74,26 @@ struct ClusterEmailIndexTests {
         #expect(index.claim(.init(userName: "alice2", normalizedEmail: "a@example.com")))
     }
 
+    @Test("the holders besides a User: its own reservation and stored self left out, everyone else's kept")
+    func holdersBesides() async throws {
+        let index = ClusterEmailIndex(reservationTTL: .milliseconds(300))
+        #expect(index.claim(.init(userName: "alice", normalizedEmail: "a@example.com")))
+        #expect(index.holders(ofNormalizedEmail: "a@example.com", besides: "alice").isEmpty)
+        #expect(index.holders(ofNormalizedEmail: "a@example.com", besides: "bob") == [EmailHolder(name: "alice")])
+        index.upsert(name: "carol", email: "a@example.com")
+        #expect(index.holders(ofNormalizedEmail: "a@example.com", besides: "alice") == [EmailHolder(name: "carol")])
+        #expect(index.holders(ofNormalizedEmail: "a@example.com", besides: "carol") == [EmailHolder(name: "alice")])
+        index.remove(name: "carol")
+
+        // Re-claiming refreshes the reservation in place: still alice's a TTL after the first claim.
+        try await Task.sleep(for: .milliseconds(200))
+        #expect(index.claim(.init(userName: "alice", normalizedEmail: "a@example.com")))
+        try await Task.sleep(for: .milliseconds(200))
+        #expect(index.holders(ofNormalizedEmail: "a@example.com", besides: "bob") == [EmailHolder(name: "alice")])
+        #expect(!index.claim(.init(userName: "bob", normalizedEmail: "a@example.com")))
+        #expect(index.reservationCount == 1)
+    }
+
     @Test("reservations expire after the TTL")
     func expiry() async throws {
         let index = ClusterEmailIndex(reservationTTL: .milliseconds(100))

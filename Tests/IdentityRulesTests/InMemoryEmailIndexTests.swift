@@ -19,8 +19,15 @@ struct InMemoryEmailIndexTests {
         index.remove(name: "c")
         // The one left keeps its origin.
         #expect(index.holders(ofNormalizedEmail: "shared@example.com") == [EmailHolder(name: "b", origin: place)])
+        #expect(index.holders(ofNormalizedEmail: "shared@example.com", besides: "b").isEmpty)
+        #expect(index.holders(ofNormalizedEmail: "shared@example.com", besides: "z")
+            == [EmailHolder(name: "b", origin: place)])
         index.upsert(name: "b", email: "new@example.com")
         #expect(index.holders(ofNormalizedEmail: "shared@example.com").isEmpty)
+        // The single holder stored inline: left out when it is the one asking, listed otherwise.
+        #expect(index.holders(ofNormalizedEmail: "new@example.com", besides: "b").isEmpty)
+        #expect(index.holders(ofNormalizedEmail: "new@example.com", besides: "z") == [EmailHolder(name: "b")])
+        #expect(index.holders(ofNormalizedEmail: "nobody@example.com", besides: "b").isEmpty)
         #expect(index.normalizedEmail(ofUser: "b") == "new@example.com")
 
         index.upsert(name: "nomail", email: nil)

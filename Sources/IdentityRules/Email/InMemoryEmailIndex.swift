@@ -71,6 +71,15 @@ public struct InMemoryEmailIndex: EmailIndex, Sendable {
         holdersByEmail[normalizedEmail]?.list ?? []
     }
 
+    /// Without making the one-holder list when that holder is `name` (a User reviewed again with its email).
+    public func holders(ofNormalizedEmail normalizedEmail: String, besides name: String) -> [EmailHolder] {
+        switch holdersByEmail[normalizedEmail] {
+        case nil: []
+        case .name(let holder)?: holder == name ? [] : [EmailHolder(name: holder)]
+        case .many(let holders)?: holders.filter { $0.name != name }
+        }
+    }
+
     public func containsUser(named name: String) -> Bool {
         emailByName[name] != nil
     }

@@ -17,7 +17,7 @@ public struct UserEmailUniqueRule: Rule {
         guard let email = subject.spec?["email"]?.stringValue else { return [] }
         let normalized = EmailNormalizer.normalize(email)
         guard !normalized.isEmpty else { return [] }
-        let others = subject.emailIndex.holders(ofNormalizedEmail: normalized).filter { $0.name != subject.name }
+        let others = subject.emailIndex.holders(ofNormalizedEmail: normalized, besides: subject.name)
         guard !others.isEmpty else { return [] }
         let names = Array(Set(others.map(\.name))).sorted().map(GoQuote.quote)
         let owner = names.count == 1 ? "User \(names[0])" : "Users \(names.joined(separator: ", "))"
