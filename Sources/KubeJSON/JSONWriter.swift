@@ -21,6 +21,14 @@ public struct JSONWriter: Sendable {
         self.indentation = indentation
     }
 
+    /// Goes on writing at the end of `bytes`, which it takes over (leaving `bytes` empty until ``takeBytes()``
+    /// hands them back): a document appended to a buffer in place, without an array of its own.
+    public init(continuing bytes: inout [UInt8], indentation: Int? = nil) {
+        self.bytes = []
+        swap(&self.bytes, &bytes)
+        self.indentation = indentation
+    }
+
     /// Hands over the bytes written so far without copying them, leaving the writer empty: for a caller that
     /// appends a line break and writes the line out.
     public mutating func takeBytes() -> [UInt8] {

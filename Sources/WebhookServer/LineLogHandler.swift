@@ -19,10 +19,13 @@ public struct LineLogHandler: LogHandler {
     public var logLevel: Logger.Level
     public let label: String
     public let format: LogFormat
-    private let sink: @Sendable ([UInt8]) -> Void
+    /// Where lines go: nil for standard error, through the event loop's batch.
+    private let sink: (@Sendable ([UInt8]) -> Void)?
 
+    /// - Parameter sink: takes each line (with its line break); nil writes them to standard error, batched per
+    ///   event loop turn (``EventLoopLineBatcher``) — written straight into the batch.
     public init(label: String, format: LogFormat, level: Logger.Level = .info,
-                sink: @escaping @Sendable ([UInt8]) -> Void = LineLogHandler.standardError) {
+                sink: (@Sendable ([UInt8]) -> Void)? = nil) {
         self.label = label
         self.format = format
         logLevel = level
@@ -35,8 +38,8 @@ public struct LineLogHandler: LogHandler {
     }
 
     public func log(event: LogEvent) {
-        sink(line(level: event.level, message: event.message.description,
-                  sortedFields: merged(with: event.metadata ?? [:])))
+        write(level: event.level, message: event.message.description,
+              sortedFields: merged(with: event.metadata ?? [:]))
     }
 
     /// Writes the line `log(event:)` would write for these fields, which must be sorted by key and must not
@@ -45,7 +48,20 @@ public struct LineLogHandler: LogHandler {
     func emit(level: Logger.Level, message: String, sortedFields: [(String, Logger.MetadataValue)]) {
         let fields = metadata.isEmpty
             ? sortedFields : merged(with: Logger.Metadata(uniqueKeysWithValues: sortedFields))
-        sink(line(level: level, message: message, sortedFields: fields))
+        write(level: level, message: message, sortedFields: fields)
+    }
+
+    private func write(level: Logger.Level, message: String, sortedFields: [(String, Logger.MetadataValue)]) {
+        guard let sink else {
+            Self.standardErrorBatcher.appendLine { bytes in
+                appendLine(to: &bytes, level: level, message: message, sortedFields: sortedFields)
+            }
+            return
+        }
+        var line: [UInt8] = []
+        line.reserveCapacity(320)
+        appendLine(to: &line, level: level, message: message, sortedFields: sortedFields)
+        sink(line)
     }
 
     /// `explicit` with the handler's own metadata where it does not say otherwise, sorted by key.
@@ -55,13 +71,14 @@ public struct LineLogHandler: LogHandler {
         return all.keys.sorted().map { ($0, all[$0]!) }
     }
 
-    private func line(level: Logger.Level, message: String, sortedFields: [(String, Logger.MetadataValue)])
-        -> [UInt8]
+    /// Appends the line, line break included, to `bytes`.
+    private func appendLine(to bytes: inout [UInt8], level: Logger.Level, message: String,
+                            sortedFields: [(String, Logger.MetadataValue)])
     {
         let time = Self.timestamp()
         switch format {
         case .json:
-            var writer = JSONWriter(reservingCapacity: 320)
+            var writer = JSONWriter(continuing: &bytes)
             writer.beginObject()
             writer.writeMember("time", time)
             writer.writeMember("level", level.rawValue)
@@ -72,13 +89,12 @@ public struct LineLogHandler: LogHandler {
                 Self.write(value, to: &writer)
             }
             writer.endObject()
-            var bytes = writer.takeBytes()
+            bytes = writer.takeBytes()
             bytes.append(UInt8(ascii: "\n"))
-            return bytes
         case .text:
             var text = "\(time) \(level.rawValue) \(message)"
             for (key, value) in sortedFields { text += " \(key)=\(Self.text(value))" }
-            return Array((text + "\n").utf8)
+            bytes.append(contentsOf: (text + "\n").utf8)
         }
     }
 
@@ -123,10 +139,8 @@ public struct LineLogHandler: LogHandler {
 
     private static let rfc3339 = PerSecondText { $0.rfc3339 }
 
-    /// Writes whole lines to standard error: from an event loop, batched per loop turn
-    /// (``EventLoopLineBatcher``); from anywhere else, at once. Each write is one system call.
-    public static let standardError: @Sendable ([UInt8]) -> Void = { bytes in standardErrorBatcher.write(bytes) }
-
+    /// Whole lines to standard error: from an event loop, batched per loop turn; from anywhere else, at once.
+    /// Each write is one system call.
     private static let standardErrorBatcher = EventLoopLineBatcher(output: writeToStandardError)
 
     /// `bytes` to file descriptor 2 in one `write(2)` (more only if the kernel takes part of it).
