@@ -135,9 +135,13 @@ struct HTTPListener: Service {
         let readTimeout = ReadTimeoutHandler(timeout: readTimeout, log: connectionLog, firstRequestBy: firstRequestBy)
         try pipeline.addHandler(WriteCoalescer())
         try pipeline.addHandler(RequestStartWatcher(readTimeout: readTimeout))
-        // The answers' headers are the server's own constants, so NIO's per-answer header check is left out.
+        // The answers' headers are the server's own constants, so NIO's per-answer header check is left out; and
+        // every answer carries its content-length and never a transfer-encoding (HTTPRequestHandler, and NIO's
+        // own 400), so the framing pass is too — it copied each answer's headers to remove a transfer-encoding.
+        var encoder = HTTPResponseEncoder.Configuration()
+        encoder.automaticallySetFramingHeaders = false
         try pipeline.configureHTTPServerPipeline(withPipeliningAssistance: true, withErrorHandling: true,
-                                                 withOutboundHeaderValidation: false)
+                                                 withOutboundHeaderValidation: false, withEncoderConfiguration: encoder)
         try pipeline.addHandler(ConnectionErrorLogger(log: connectionLog))
         try pipeline.addHandler(IdleTimeoutHandler(timeout: idleTimeout))
         try pipeline.addHandler(readTimeout)
