@@ -81,6 +81,41 @@ struct HTTP1ProtocolTests {
         }
     }
 
+    @Test("answers are framed by their content-length alone: a review, a HEAD without its body, NIO's own 400")
+    func framing() async throws {
+        let pki = try TestPKI()
+        defer { pki.remove() }
+        try await RunningServer.with(pki: pki) { server in
+            let connection = try await RawConnection.connect(port: server.webhookPort, tls: try server.rawClientTLS())
+            defer { connection.close() }
+            try await connection.send(Self.request("POST", "/validate", body: Review.allowedUser(uid: "framed")))
+            try await connection.send(Self.request("HEAD", "/healthz"))
+            try await connection.send(Self.request("GET", "/healthz"))
+            #expect(await eventually { connection.receivedText.components(separatedBy: "HTTP/1.1 ").count == 4 })
+            let answers = Array(connection.receivedText.components(separatedBy: "HTTP/1.1 ")[1...])
+            #expect(!connection.receivedText.lowercased().contains("transfer-encoding"))
+            // Each answer's body is exactly its content-length: the review's, none after HEAD's head, then GET's.
+            for (answer, hasBody) in zip(answers, [true, false, true]) {
+                let parts = answer.components(separatedBy: "\r\n\r\n")
+                #expect(parts.count == 2, "\(answer)")
+                let length = parts[0].split(separator: "\r\n").first { $0.hasPrefix("content-length: ") }
+                    .flatMap { Int(String($0.dropFirst(16))) }
+                #expect(length != nil && length! > 0, "\(parts[0])")
+                #expect(parts[1].utf8.count == (hasBody ? length : 0), "\(answer)")
+            }
+            #expect(answers[0].contains(#""uid":"framed""#))
+            #expect(answers[1].hasPrefix("405 Method Not Allowed\r\n") && answers[1].contains("allow: GET\r\n"))
+            #expect(answers[2].hasPrefix("200 OK\r\n") && answers[2].hasSuffix("\r\n\r\nok\n"))
+
+            // A request NIO cannot parse gets its 400, framed the same way, and the connection closes.
+            let broken = try await RawConnection.connect(port: server.webhookPort, tls: try server.rawClientTLS())
+            defer { broken.close() }
+            try await broken.send("NOT HTTP\r\n\r\n")
+            #expect(await broken.waitForClose(within: .seconds(5)))
+            #expect(broken.receivedText == "HTTP/1.1 400 Bad Request\r\nConnection: close\r\nContent-Length: 0\r\n\r\n")
+        }
+    }
+
     @Test("Connection: close and HTTP/1.0 are answered and closed; HTTP/1.0 keep-alive stays open")
     func connectionClose() async throws {
         let pki = try TestPKI()
