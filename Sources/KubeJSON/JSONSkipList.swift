@@ -54,13 +54,10 @@ public struct JSONSkipList: Sendable, Hashable, ExpressibleByArrayLiteral {
         }
         var skip = false
         var below: UInt64 = 0
-        var remaining = candidates
-        while remaining != 0 {
-            let position = remaining.trailingZeroBitCount
-            remaining &= remaining - 1
+        Self.forEachPosition(in: candidates) { position in
             let path = paths[position]
             let step = path[depth]
-            guard step.utf8.count == length, step == key else { continue }
+            guard step.utf8.count == length, step == key else { return }
             if path.count == depth + 1 { skip = true } else { below |= 1 << UInt64(position) }
         }
         return (skip, below)
@@ -70,13 +67,20 @@ public struct JSONSkipList: Sendable, Hashable, ExpressibleByArrayLiteral {
     @inline(__always)
     func elements(at depth: Int, of candidates: UInt64) -> UInt64 {
         var below: UInt64 = 0
-        var remaining = candidates
-        while remaining != 0 {
-            let position = remaining.trailingZeroBitCount
-            remaining &= remaining - 1
+        Self.forEachPosition(in: candidates) { position in
             let path = paths[position]
             if path.count > depth + 1, path[depth].isEmpty { below |= 1 << UInt64(position) }
         }
         return below
+    }
+
+    /// Calls `body` with the position of each bit set in `mask`, lowest first.
+    @inline(__always)
+    private static func forEachPosition(in mask: UInt64, _ body: (Int) -> Void) {
+        var remaining = mask
+        while remaining != 0 {
+            body(remaining.trailingZeroBitCount)
+            remaining &= remaining - 1
+        }
     }
 }
