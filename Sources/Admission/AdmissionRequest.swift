@@ -81,7 +81,8 @@ public struct AdmissionRequest: Sendable {
             throw AdmissionDecodingError("the body must be a JSON object (an AdmissionReview)")
         }
         guard let apiVersion = review["apiVersion"]?.stringValue else {
-            throw AdmissionDecodingError("apiVersion is missing; expected admission.k8s.io/v1 or admission.k8s.io/v1beta1")
+            throw AdmissionDecodingError(
+                "apiVersion is missing; expected admission.k8s.io/v1 or admission.k8s.io/v1beta1")
         }
         guard let version = AdmissionReviewVersion(rawValue: apiVersion) else {
             throw AdmissionDecodingError("unsupported apiVersion \(GoQuote.quote(apiVersion)); "

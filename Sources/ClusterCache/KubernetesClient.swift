@@ -160,10 +160,12 @@ public final class KubernetesClient: Sendable {
         do {
             document = try JSONReader.parse(line, skipping: skippedInEvent)
         } catch {
-            throw KubernetesError(.malformedResponse, "a watch event of \(kind.qualifiedResource) is not JSON: \(error)")
+            throw KubernetesError(.malformedResponse,
+                                  "a watch event of \(kind.qualifiedResource) is not JSON: \(error)")
         }
         guard let type = document["type"]?.stringValue, let object = document["object"]?.objectValue else {
-            throw KubernetesError(.malformedResponse, "a watch event of \(kind.qualifiedResource) has no type or object")
+            throw KubernetesError(.malformedResponse,
+                                  "a watch event of \(kind.qualifiedResource) has no type or object")
         }
         switch type {
         case "ADDED": return .added(object)
@@ -188,11 +190,15 @@ public final class KubernetesClient: Sendable {
             ?? String(buffer: body).prefix(200).description
         switch status.code {
         case 404:
-            throw KubernetesError(.notFound, "\(kind.qualifiedResource) is not served by the API server (is its CRD installed?): \(message)")
+            throw KubernetesError(.notFound, "\(kind.qualifiedResource) is not served by the API server "
+                                  + "(is its CRD installed?): \(message)")
         case 410: throw KubernetesError(.gone, "\(kind.qualifiedResource): \(message)")
         case 401: throw KubernetesError(.unauthorized, "not authorized to read \(kind.qualifiedResource): \(message)")
-        case 403: throw KubernetesError(.forbidden, "forbidden to list/watch \(kind.qualifiedResource) (RBAC?): \(message)")
-        default: throw KubernetesError(.httpStatus(Int(status.code)), "\(kind.qualifiedResource): HTTP \(status.code): \(message)")
+        case 403:
+            throw KubernetesError(.forbidden, "forbidden to list/watch \(kind.qualifiedResource) (RBAC?): \(message)")
+        default:
+            throw KubernetesError(.httpStatus(Int(status.code)),
+                                  "\(kind.qualifiedResource): HTTP \(status.code): \(message)")
         }
     }
 

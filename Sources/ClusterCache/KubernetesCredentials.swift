@@ -71,7 +71,8 @@ public struct KubernetesCredentials: Sendable {
         do {
             roots = try NIOSSLCertificate.fromPEMFile(directory + "/ca.crt")
         } catch {
-            throw KubernetesError(.configuration, "--in-cluster: cannot read the cluster CA \(directory)/ca.crt: \(error)")
+            throw KubernetesError(.configuration,
+                                  "--in-cluster: cannot read the cluster CA \(directory)/ca.crt: \(error)")
         }
         guard FileManager.default.fileExists(atPath: directory + "/token") else {
             throw KubernetesError(.configuration, "--in-cluster: no service-account token at \(directory)/token")

@@ -5,7 +5,8 @@ import IdentityGuardService
 import IdentityRules
 import Manifests
 
-/// `identity-guard check`: the webhook's verdict on YAML/JSON manifests before they reach a cluster (README, "Offline check").
+/// `identity-guard check`: the webhook's verdict on YAML/JSON manifests before they reach a cluster (README,
+/// "Offline check").
 ///
 /// Every document of every path is checked together (emails are unique across files) by the engine the
 /// webhook runs, and every finding points at its field's line and column. The work is in ``execute(_:)`` so
@@ -32,7 +33,9 @@ public struct CheckCommand: AsyncParsableCommand {
     @Option(help: "YAML file with per-rule enforcement: rules: { RULE-ID: deny | warn | off }.")
     public var config: String?
 
-    @Option(help: "Also check user.email-unique and identity.user-exists against the Users of this kubeconfig's cluster.")
+    @Option(help: """
+        Also check user.email-unique and identity.user-exists against the Users of this kubeconfig's cluster.
+        """)
     public var kubeconfig: String?
 
     @Option(name: .customLong("max-file-bytes"), help: "Largest file (or standard input) read, in bytes.")

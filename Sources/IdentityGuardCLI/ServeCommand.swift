@@ -29,7 +29,10 @@ public struct ServeCommand: AsyncParsableCommand {
             """
     )
 
-    @Flag(help: "Development mode: make a throwaway CA and a certificate for localhost/127.0.0.1, write the CA to a printed path, and serve on 127.0.0.1.")
+    @Flag(help: """
+        Development mode: make a throwaway CA and a certificate for localhost/127.0.0.1, write the CA to a printed \
+        path, and serve on 127.0.0.1.
+        """)
     var dev = false
 
     @Option(name: .customLong("tls-cert"), help: "PEM certificate chain (leaf first).")
@@ -44,7 +47,9 @@ public struct ServeCommand: AsyncParsableCommand {
     @Option(help: "Address to listen on (default 0.0.0.0; 127.0.0.1 with --dev).")
     var address: String?
 
-    @Option(name: .customLong("client-ca"), help: "PEM CA bundle; when set, clients must present a certificate it signed (mTLS).")
+    @Option(name: .customLong("client-ca"), help: """
+        PEM CA bundle; when set, clients must present a certificate it signed (mTLS).
+        """)
     var clientCA: String?
 
     @Flag(help: "Also offer HTTP/2 through ALPN (the apiserver itself uses HTTP/1.1).")
@@ -62,28 +67,45 @@ public struct ServeCommand: AsyncParsableCommand {
     @Flag(name: .customLong("in-cluster"), help: "Read Users with the pod's service account (the default in a pod).")
     var inCluster = false
 
-    @Flag(name: .customLong("no-cluster"), help: "Do not read the cluster: emails are unique among this replica's own reservations only (the default outside a pod).")
+    @Flag(name: .customLong("no-cluster"), help: """
+        Do not read the cluster: emails are unique among this replica's own reservations only (the default outside a \
+        pod).
+        """)
     var noCluster = false
 
-    @Option(help: "Who decides that a new email is unique: lease (a Lease per email in the apiserver, exact across replicas; the default with a cluster) or local (this replica's reservations; the default without one).")
+    @Option(help: """
+        Who decides that a new email is unique: lease (a Lease per email in the apiserver, exact across replicas; the \
+        default with a cluster) or local (this replica's reservations; the default without one).
+        """)
     var claims: ClaimsArgument?
 
-    @Option(name: .customLong("claims-namespace"), help: "Namespace of the email claim Leases (default: the pod's namespace, else identity-guard).")
+    @Option(name: .customLong("claims-namespace"), help: """
+        Namespace of the email claim Leases (default: the pod's namespace, else identity-guard).
+        """)
     var claimsNamespace: String?
 
-    @Option(name: .customLong("audit-interval"), help: "Audit the stored Users and Identities this often (30s, 10m, 1h); off by default. Needs a cluster.")
+    @Option(name: .customLong("audit-interval"), help: """
+        Audit the stored Users and Identities this often (30s, 10m, 1h); off by default. Needs a cluster.
+        """)
     var auditInterval: DurationArgument?
 
-    @Option(name: .customLong("shutdown-delay"), help: "After SIGTERM, how long /readyz is 503 while the webhook still serves, before it stops accepting (0s: stop at once).")
+    @Option(name: .customLong("shutdown-delay"), help: """
+        After SIGTERM, how long /readyz is 503 while the webhook still serves, before it stops accepting (0s: stop at \
+        once).
+        """)
     var shutdownDelay = DurationArgument(Options.defaultShutdownDelay)
 
-    @Option(name: .customLong("reservation-ttl"), help: "Seconds an allowed email stays reserved while the watch has not shown it.")
+    @Option(name: .customLong("reservation-ttl"), help: """
+        Seconds an allowed email stays reserved while the watch has not shown it.
+        """)
     var reservationTTL: Int = Int(Options.defaultReservationTTL.components.seconds)
 
     @Option(name: .customLong("max-body-bytes"), help: "Largest request body accepted (413 above).")
     var maxBodyBytes: Int = Self.defaults.maxBodyBytes
 
-    @Option(name: .customLong("max-connections"), help: "Most connections the webhook port holds at once; more are closed at accept.")
+    @Option(name: .customLong("max-connections"), help: """
+        Most connections the webhook port holds at once; more are closed at accept.
+        """)
     var maxConnections: Int = Self.defaults.maxConnections
 
     @Option(name: .customLong("read-timeout"), help: "Seconds a request may take to arrive once started.")

@@ -70,8 +70,10 @@ public struct JSONPatch: Sendable, Hashable {
             case .remove(let path): member("op", "remove"); member("path", .string(path))
             case .replace(let path, let value):
                 member("op", "replace"); member("path", .string(path)); member("value", value)
-            case .move(let from, let path): member("op", "move"); member("from", .string(from)); member("path", .string(path))
-            case .copy(let from, let path): member("op", "copy"); member("from", .string(from)); member("path", .string(path))
+            case .move(let from, let path):
+                member("op", "move"); member("from", .string(from)); member("path", .string(path))
+            case .copy(let from, let path):
+                member("op", "copy"); member("from", .string(from)); member("path", .string(path))
             case .test(let path, let value): member("op", "test"); member("path", .string(path)); member("value", value)
             }
             return .object(JSONObject(members))
@@ -226,7 +228,9 @@ public struct JSONPatch: Sendable, Hashable {
         try modifyParent(of: tokens, in: &document) { parent throws(JSONPatchError) in
             switch parent {
             case .object(var object):
-                guard let value = object[last] else { throw JSONPatchError("no member \(GoQuote.quote(last)) to remove") }
+                guard let value = object[last] else {
+                    throw JSONPatchError("no member \(GoQuote.quote(last)) to remove")
+                }
                 removed = value
                 object[last] = nil
                 parent = .object(object)

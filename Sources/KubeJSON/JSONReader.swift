@@ -50,7 +50,9 @@ public struct JSONReader {
     }
 
     /// Parses a JSON text held in a string.
-    public static func parse(_ text: String, maximumDepth: Int = defaultMaximumDepth) throws(JSONReadError) -> JSONValue {
+    public static func parse(_ text: String, maximumDepth: Int = defaultMaximumDepth)
+        throws(JSONReadError) -> JSONValue
+    {
         try parse(Array(text.utf8), maximumDepth: maximumDepth)
     }
 
@@ -358,7 +360,9 @@ public struct JSONReader {
         throw JSONReadError(.unexpectedEndOfInput, offset: index)
     }
 
-    private static func makeString(_ buffer: UnsafeBufferPointer<UInt8>, at offset: Int) throws(JSONReadError) -> String {
+    private static func makeString(_ buffer: UnsafeBufferPointer<UInt8>, at offset: Int)
+        throws(JSONReadError) -> String
+    {
         guard let text = String(validating: buffer, as: UTF8.self) else {
             throw JSONReadError(.invalidUTF8, offset: offset)
         }

@@ -98,13 +98,14 @@ public final class AdmissionMetrics: Sendable {
                                          dimensions: [("endpoint", "mutate")], factory: factory),
         ]
         inFlight = Meter(label: "identity_guard_inflight_requests", factory: factory)
-        certificateExpiry = CoreMetrics.Gauge(label: "identity_guard_certificate_expiry_timestamp_seconds", factory: factory)
+        certificateExpiry = CoreMetrics.Gauge(label: "identity_guard_certificate_expiry_timestamp_seconds",
+                                              factory: factory)
     }
 
     /// One admission answered (allowed, denied, patched, errored or skipped).
     public func recordAdmission(endpoint: WebhookType, outcome: ReviewVerdict, operation: String, nanoseconds: Int64) {
-        let key = RequestKey(endpoint: endpoint, kind: outcome.kind, operation: operation.isEmpty ? "unknown" : operation,
-                             decision: outcome.decision)
+        let key = RequestKey(endpoint: endpoint, kind: outcome.kind,
+                             operation: operation.isEmpty ? "unknown" : operation, decision: outcome.decision)
         let cache = handleCache
         if let slot = key.slot {
             if let counter = cache.requests[slot] {

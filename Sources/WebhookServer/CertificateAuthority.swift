@@ -106,11 +106,13 @@ public struct CertificateAuthority: Sendable {
                 },
                 issuerPrivateKey: Certificate.PrivateKey(self.key)
             )
-            return Issued(certificatePEM: try certificate.serializeAsPEM().pemString, privateKeyPEM: key.pemRepresentation)
+            return Issued(certificatePEM: try certificate.serializeAsPEM().pemString,
+                          privateKeyPEM: key.pemRepresentation)
         } catch let error as ServingCertificateError {
             throw error
         } catch {
-            throw ServingCertificateError(.generationFailed, "could not issue a certificate for \(commonName): \(error)")
+            throw ServingCertificateError(.generationFailed,
+                                          "could not issue a certificate for \(commonName): \(error)")
         }
     }
 

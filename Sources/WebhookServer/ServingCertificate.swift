@@ -31,20 +31,22 @@ public struct ServingCertificate: Sendable {
             let pems = try PEMDocument.parseMultiple(pemString: certificateText)
                 .filter { $0.discriminator == "CERTIFICATE" }
             guard let first = pems.first else {
-                throw ServingCertificateError(.invalidCertificate, "the certificate file holds no PEM CERTIFICATE block")
+                throw ServingCertificateError(.invalidCertificate,
+                                              "the certificate file holds no PEM CERTIFICATE block")
             }
             leaf = try Certificate(pemDocument: first)
         } catch let error as ServingCertificateError {
             throw error
         } catch {
-            throw ServingCertificateError(.invalidCertificate, "the certificate file is not a valid PEM certificate: \(error)")
+            throw ServingCertificateError(.invalidCertificate,
+                                          "the certificate file is not a valid PEM certificate: \(error)")
         }
         let key: Certificate.PrivateKey
         do {
             key = try Certificate.PrivateKey(pemEncoded: keyText)
         } catch {
-            throw ServingCertificateError(.invalidPrivateKey, "the key file is not a valid PEM private key (PKCS#8, SEC1 or "
-                + "PKCS#1): \(error)")
+            throw ServingCertificateError(.invalidPrivateKey, "the key file is not a valid PEM private key "
+                                          + "(PKCS#8, SEC1 or PKCS#1): \(error)")
         }
         guard key.publicKey == leaf.publicKey else {
             throw ServingCertificateError(.keyMismatch, "the private key does not match the certificate "

@@ -153,7 +153,8 @@ public struct WebhookServer: Sendable {
                 throw ServingCertificateError(.unreadable, "cannot read the client CA file \(clientCAFile): \(error)")
             }
             guard !authorities.isEmpty else {
-                throw ServingCertificateError(.invalidCertificate, "the client CA file \(clientCAFile) holds no certificate")
+                throw ServingCertificateError(.invalidCertificate,
+                                              "the client CA file \(clientCAFile) holds no certificate")
             }
             tls.trustRoots = .certificates(authorities)
             tls.certificateVerification = .noHostnameVerification

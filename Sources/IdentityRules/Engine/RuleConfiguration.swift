@@ -132,7 +132,8 @@ public struct ConfigurationError: Error, Sendable, Hashable, CustomStringConvert
             let place = exemption.map { "exemption \(GoQuote.quote($0))" } ?? "configuration"
             return "unknown rule id \(GoQuote.quote(subject)) in \(place); known rules: \(known)"
         case .invalidEnforcement:
-            return "rule \(GoQuote.quote(rule ?? "")): unknown enforcement \(GoQuote.quote(subject)); use deny, warn or off"
+            return "rule \(GoQuote.quote(rule ?? "")): unknown enforcement \(GoQuote.quote(subject)); "
+                + "use deny, warn or off"
         case .malformed:
             return "invalid configuration: \(subject)"
         case .yaml:

@@ -12,7 +12,9 @@ public struct Violation: Sendable, Hashable {
     public var badValue: BadValue
     public var detail: String
 
-    public init(rule: RuleID, field: FieldPath, type: ViolationType, badValue: BadValue = .omitted, detail: String = "") {
+    public init(rule: RuleID, field: FieldPath, type: ViolationType, badValue: BadValue = .omitted,
+                detail: String = "")
+    {
         ruleID = rule
         self.field = field
         self.type = type

@@ -70,7 +70,9 @@ public enum EmailAddress {
     }
 
     private static func isDomainLabel(_ label: Substring) -> Bool {
-        guard !label.isEmpty, label.unicodeScalars.count <= 63, label.first != "-", label.last != "-" else { return false }
+        guard !label.isEmpty, label.unicodeScalars.count <= 63, label.first != "-", label.last != "-" else {
+            return false
+        }
         return label.unicodeScalars.allSatisfy { scalar in
             scalar == "-" || scalar.properties.isAlphabetic || scalar.properties.numericType == .decimal
                 || scalar.properties.generalCategory == .nonspacingMark

@@ -14,6 +14,7 @@ public struct IdentityUserExistsRule: Rule {
         guard let name = subject.object["user"]?["name"]?.stringValue, !name.isEmpty,
             !subject.emailIndex.containsUser(named: name)
         else { return [] }
-        return [violation(FieldPath("user", "name"), .invalid, .string(name), "no User named \(GoQuote.quote(name)) exists")]
+        return [violation(FieldPath("user", "name"), .invalid, .string(name),
+                          "no User named \(GoQuote.quote(name)) exists")]
     }
 }
