@@ -1,5 +1,5 @@
 import KubeJSON
-import IdentityRules
+@testable import IdentityRules
 import Testing
 
 @Suite("user.email")
@@ -273,6 +273,16 @@ struct UserFormatsRuleTests {
             #expect(Sample.findings(of: "user.formats", object) == [
                 #"spec.groups[2]: Invalid value: "\u2003\u0085": must not be empty"#,
             ])
+        }
+    }
+
+    @Test("a blank group is empty or Unicode White_Space only; ASCII separators and format characters are not")
+    func blankGroups() {
+        for blank in ["", " ", "\t", "\n\r\u{0B}\u{0C}", "\u{85}", "\u{A0}\u{3000}", " \u{2003}"] {
+            #expect(UserFormatsRule.isBlank(blank), "\(blank.debugDescription)")
+        }
+        for text in ["x", " x", "x ", "\u{1C}", "\u{1F}", "\u{200B}", "\u{2003}é"] {
+            #expect(!UserFormatsRule.isBlank(text), "\(text.debugDescription)")
         }
     }
 

@@ -36,7 +36,9 @@ public struct ObjectSchema: Sendable, Hashable {
         // A schema has a dozen fields at most: comparing lengths, then the (mostly small, inline) strings, is
         // cheaper than hashing every member's key, which `check` does for each member of each object reviewed.
         let length = name.utf8.count
-        for field in fields where field.name.utf8.count == length && field.name == name { return field }
+        for index in fields.indices where fields[index].name.utf8.count == length && fields[index].name == name {
+            return fields[index]
+        }
         return nil
     }
 
