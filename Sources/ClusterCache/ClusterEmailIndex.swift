@@ -51,16 +51,21 @@ public final class ClusterEmailIndex: EmailIndex, EmailClaims, Sendable {
 
     public let reservationTTL: Duration
     private let state = NIOLockedValueBox(State())
-    private let clock = ContinuousClock()
+    /// The monotonic time reservations are measured in: `ContinuousClock.now`, or a test's hand-moved clock.
+    private let currentTime: @Sendable () -> ContinuousClock.Instant
 
-    public init(reservationTTL: Duration = .seconds(30)) {
+    /// - Parameter now: the monotonic clock; tests pass one they move by hand, so that expiry is exact.
+    public init(reservationTTL: Duration = .seconds(30),
+                now: @escaping @Sendable () -> ContinuousClock.Instant = { ContinuousClock.now })
+    {
         self.reservationTTL = reservationTTL
+        currentTime = now
     }
 
     // MARK: - EmailIndex
 
     public func holders(ofNormalizedEmail normalizedEmail: String) -> [EmailHolder] {
-        let now = clock.now
+        let now = currentTime()
         return state.withLockedValue { state in
             var holders = state.users.holders(ofNormalizedEmail: normalizedEmail)
             for reservation in state.reservations[normalizedEmail] ?? [] where reservation.expires > now
@@ -75,7 +80,7 @@ public final class ClusterEmailIndex: EmailIndex, EmailClaims, Sendable {
     /// As ``holders(ofNormalizedEmail:)`` without `name`: without a list for the usual answer, nobody else —
     /// `name`'s own reservation, made when this replica allowed it before, is left out rather than added.
     public func holders(ofNormalizedEmail normalizedEmail: String, besides name: String) -> [EmailHolder] {
-        let now = clock.now
+        let now = currentTime()
         return state.withLockedValue { state in
             var holders = state.users.holders(ofNormalizedEmail: normalizedEmail, besides: name)
             for reservation in state.reservations[normalizedEmail] ?? [] where reservation.expires > now
@@ -112,7 +117,7 @@ public final class ClusterEmailIndex: EmailIndex, EmailClaims, Sendable {
 
     /// Reserves the email, or returns the other User that holds it (stored first, else reserved).
     private func reserve(_ claim: EmailClaim) -> String? {
-        let now = clock.now
+        let now = currentTime()
         let expires = now.advanced(by: reservationTTL)
         return state.withLockedValue { state in
             let email = claim.normalizedEmail
@@ -169,7 +174,7 @@ public final class ClusterEmailIndex: EmailIndex, EmailClaims, Sendable {
     /// ``reservationTTL`` (their Leases have expired by then); returns how many reservations are left.
     @discardableResult
     public func purgeExpiredReservations() -> Int {
-        let now = clock.now
+        let now = currentTime()
         let horizon = now.advanced(by: .zero - reservationTTL)
         return state.withLockedValue { state in
             state.reservations = state.reservations.compactMapValues { list in
@@ -215,7 +220,7 @@ public final class ClusterEmailIndex: EmailIndex, EmailClaims, Sendable {
     /// index holds is retired from the old one, as a watch event would have done; a User of the first list is not
     /// remembered as newly stored (most were stored long ago).
     public func listed(name: String, email: String?) {
-        let now = (clock.now, MicroTime.now)
+        let now = (currentTime(), MicroTime.now)
         state.withLockedValue { state in
             state.listing?.insert(name)
             let previous = state.users.normalizedEmail(ofUser: name)
@@ -230,7 +235,7 @@ public final class ClusterEmailIndex: EmailIndex, EmailClaims, Sendable {
 
     /// The list is complete: the Users it did not show are gone (retired from their emails if recently stored).
     public func endList() {
-        let now = clock.now
+        let now = currentTime()
         state.withLockedValue { state in
             let seen = state.listing ?? []
             state.listing = nil
@@ -248,7 +253,7 @@ public final class ClusterEmailIndex: EmailIndex, EmailClaims, Sendable {
 
     /// A User was added or modified.
     public func upsert(name: String, email: String?) {
-        let now = (clock.now, MicroTime.now)
+        let now = (currentTime(), MicroTime.now)
         state.withLockedValue { state in
             let previous = state.users.normalizedEmail(ofUser: name)
             state.users.upsert(name: name, email: email)
@@ -261,7 +266,7 @@ public final class ClusterEmailIndex: EmailIndex, EmailClaims, Sendable {
     /// A User was deleted: its email is free again, here at once and, for a claim it still holds, on every
     /// replica whose watch has shown the same (``isVoid(holder:normalizedEmail:claimedAt:)``).
     public func remove(name: String) {
-        let now = clock.now
+        let now = currentTime()
         state.withLockedValue { state in
             if let email = state.users.normalizedEmail(ofUser: name) {
                 Self.retire(name, from: email, at: now, in: &state)

@@ -75,8 +75,10 @@ struct ClusterEmailIndexTests {
     }
 
     @Test("the holders besides a User: its own reservation and stored self left out, everyone else's kept")
-    func holdersBesides() async throws {
-        let index = ClusterEmailIndex(reservationTTL: .milliseconds(300))
+    func holdersBesides() {
+        let elapsed = Locked<Duration>(.zero)
+        let start = ContinuousClock.now
+        let index = ClusterEmailIndex(reservationTTL: .seconds(30), now: { start + elapsed.withLock { $0 } })
         #expect(index.claim(.init(userName: "alice", normalizedEmail: "a@example.com")))
         #expect(index.holders(ofNormalizedEmail: "a@example.com", besides: "alice").isEmpty)
         #expect(index.holders(ofNormalizedEmail: "a@example.com", besides: "bob") == [EmailHolder(name: "alice")])
@@ -85,13 +87,17 @@ struct ClusterEmailIndexTests {
         #expect(index.holders(ofNormalizedEmail: "a@example.com", besides: "carol") == [EmailHolder(name: "alice")])
         index.remove(name: "carol")
 
-        // Re-claiming refreshes the reservation in place: still alice's a TTL after the first claim.
-        try await Task.sleep(for: .milliseconds(200))
+        // Re-claiming refreshes the reservation in place: 20 s in, it then lasts until 50 s.
+        elapsed.withLock { $0 = .seconds(20) }
         #expect(index.claim(.init(userName: "alice", normalizedEmail: "a@example.com")))
-        try await Task.sleep(for: .milliseconds(200))
+        elapsed.withLock { $0 = .seconds(40) }
         #expect(index.holders(ofNormalizedEmail: "a@example.com", besides: "bob") == [EmailHolder(name: "alice")])
         #expect(!index.claim(.init(userName: "bob", normalizedEmail: "a@example.com")))
         #expect(index.reservationCount == 1)
+        elapsed.withLock { $0 = .seconds(51) }
+        #expect(index.holders(ofNormalizedEmail: "a@example.com", besides: "bob").isEmpty)
+        #expect(index.claim(.init(userName: "bob", normalizedEmail: "a@example.com")))
+        #expect(index.holders(ofNormalizedEmail: "a@example.com", besides: "alice") == [EmailHolder(name: "bob")])
     }
 
     @Test("reservations expire after the TTL")
