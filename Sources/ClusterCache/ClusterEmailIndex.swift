@@ -121,8 +121,8 @@ public final class ClusterEmailIndex: EmailIndex, EmailClaims, Sendable {
         let expires = now.advanced(by: reservationTTL)
         return state.withLockedValue { state in
             let email = claim.normalizedEmail
-            if let holder = state.users.userNames(forNormalizedEmail: email).first(where: { $0 != claim.userName }) {
-                return holder
+            if let holder = state.users.holders(ofNormalizedEmail: email, besides: claim.userName).first {
+                return holder.name
             }
             // In place, under one lookup: the usual list is this very User's reservation from its last review.
             return Self.reserve(claim.userName, until: expires, now: now, in: &state.reservations[email, default: []])
