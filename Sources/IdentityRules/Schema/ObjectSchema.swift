@@ -21,29 +21,21 @@ public struct ObjectSchema: Sendable, Hashable {
     }
 
     public let fields: [Field]
-    private let fieldsByName: [String: Field]
 
     public init(_ fields: [Field]) {
         self.fields = fields
-        fieldsByName = Dictionary(fields.map { ($0.name, $0) }, uniquingKeysWith: { first, _ in first })
     }
 
-    public static func == (lhs: ObjectSchema, rhs: ObjectSchema) -> Bool { lhs.fields == rhs.fields }
-    public func hash(into hasher: inout Hasher) { hasher.combine(fields) }
-
+    /// The first field named `name`. A schema has a dozen fields at most, so a scan comparing lengths first, then
+    /// the (mostly small, inline) strings, is cheaper than hashing every member's key, which `check` does for each
+    /// member of each object reviewed; an object of 100,000 unknown keys still costs one short scan per key.
     public func field(named name: String) -> Field? {
-        guard fields.count <= Self.linearLookupLimit else { return fieldsByName[name] }
-        // A schema has a dozen fields at most: comparing lengths, then the (mostly small, inline) strings, is
-        // cheaper than hashing every member's key, which `check` does for each member of each object reviewed.
         let length = name.utf8.count
         for index in fields.indices where fields[index].name.utf8.count == length && fields[index].name == name {
             return fields[index]
         }
         return nil
     }
-
-    /// Up to this many fields, ``field(named:)`` scans instead of hashing.
-    static let linearLookupLimit = 24
 
     /// Type and unknown-field violations of `object`, found at `path`.
     func check(_ object: JSONObject, at path: FieldPath, rule: RuleID, into violations: inout ViolationCollector) {
