@@ -1,3 +1,4 @@
+import Admission
 import NIOCore
 import NIOEmbedded
 import NIOHTTP1
@@ -9,6 +10,22 @@ import Testing
 /// record) and ``IdleTimeoutHandler`` (NIO's idle semantics without a promise per write).
 @Suite("Transport handlers")
 struct TransportHandlerTests {
+    @Test("a request target routes by its path alone: query and fragment ignored, anything else is no route")
+    func routesByPath() {
+        #expect(WebhookRoute(uri: "/validate") == .admission(.validating))
+        #expect(WebhookRoute(uri: "/validate?timeout=10s") == .admission(.validating))
+        #expect(WebhookRoute(uri: "/mutate#x") == .admission(.mutating))
+        #expect(WebhookRoute(uri: "/mutate?") == .admission(.mutating))
+        #expect(WebhookRoute(uri: "/healthz") == .probe(.healthz))
+        #expect(WebhookRoute(uri: "/readyz?verbose") == .probe(.readyz))
+        #expect(WebhookRoute(uri: "/metrics") == .probe(.metrics))
+        for unknown in ["", "/", "?/validate", "/validate/", "/validatex", "/Validate", "validate", "/valid",
+                        "//validate", "/validate%3F", "/v\u{301}alidate", "/mutate\u{301}"]
+        {
+            #expect(WebhookRoute(uri: unknown) == nil, "\(unknown)")
+        }
+    }
+
     @Test("an HTTP answer's head, body and end leave the coalescer as one buffer, at the flush, in order")
     func answerIsOneWrite() throws {
         let channel = EmbeddedChannel()
