@@ -13,7 +13,8 @@ import KubeJSON
 /// whatever the caller put in metadata; identity-guard never puts a secret there.
 ///
 /// The admission transport logs one line per request; it hands its fields over already sorted through
-/// ``emit(level:message:sortedFields:)`` and skips swift-log's metadata dictionary (README, "Performance").
+/// ``emit(level:message:fields:)``, which writes them straight into the line without swift-log's metadata
+/// dictionary or values (README, "Performance").
 public struct LineLogHandler: LogHandler {
     public var metadata: Logger.Metadata = [:]
     public var logLevel: Logger.Level
@@ -38,29 +39,38 @@ public struct LineLogHandler: LogHandler {
     }
 
     public func log(event: LogEvent) {
-        write(level: event.level, message: event.message.description,
-              sortedFields: merged(with: event.metadata ?? [:]))
+        let fields = merged(with: event.metadata ?? [:])
+        write(level: event.level, message: event.message.description) { line in
+            for (key, value) in fields { line.add(key, value) }
+        }
     }
 
-    /// Writes the line `log(event:)` would write for these fields, which must be sorted by key and must not
-    /// repeat one: without building and sorting a metadata dictionary unless the handler has metadata of its
-    /// own to merge in.
-    func emit(level: Logger.Level, message: String, sortedFields: [(String, Logger.MetadataValue)]) {
-        let fields = metadata.isEmpty
-            ? sortedFields : merged(with: Logger.Metadata(uniqueKeysWithValues: sortedFields))
-        write(level: level, message: message, sortedFields: fields)
+    /// Writes the line `log(event:)` would write for the fields `addFields` adds, which must come sorted by key
+    /// and must not repeat one: straight into the line — no metadata values, array or dictionary in between —
+    /// unless the handler has metadata of its own to merge in.
+    func emit(level: Logger.Level, message: String, fields addFields: (inout LogLineFields) -> Void) {
+        guard metadata.isEmpty else {
+            var collected = LogLineFields(collecting: ())
+            addFields(&collected)
+            let fields = merged(with: Logger.Metadata(uniqueKeysWithValues: collected.collected ?? []))
+            write(level: level, message: message) { line in
+                for (key, value) in fields { line.add(key, value) }
+            }
+            return
+        }
+        write(level: level, message: message, fields: addFields)
     }
 
-    private func write(level: Logger.Level, message: String, sortedFields: [(String, Logger.MetadataValue)]) {
+    private func write(level: Logger.Level, message: String, fields: (inout LogLineFields) -> Void) {
         guard let sink else {
             Self.standardErrorBatcher.appendLine { bytes in
-                appendLine(to: &bytes, level: level, message: message, sortedFields: sortedFields)
+                appendLine(to: &bytes, level: level, message: message, fields: fields)
             }
             return
         }
         var line: [UInt8] = []
         line.reserveCapacity(320)
-        appendLine(to: &line, level: level, message: message, sortedFields: sortedFields)
+        appendLine(to: &line, level: level, message: message, fields: fields)
         sink(line)
     }
 
@@ -73,32 +83,30 @@ public struct LineLogHandler: LogHandler {
 
     /// Appends the line, line break included, to `bytes`.
     private func appendLine(to bytes: inout [UInt8], level: Logger.Level, message: String,
-                            sortedFields: [(String, Logger.MetadataValue)])
+                            fields addFields: (inout LogLineFields) -> Void)
     {
         let time = Self.timestamp()
         switch format {
         case .json:
-            var writer = JSONWriter(continuing: &bytes)
-            writer.beginObject()
-            writer.writeMember("time", time)
-            writer.writeMember("level", level.rawValue)
-            writer.writeMember("logger", label)
-            writer.writeMember("msg", message)
-            for (key, value) in sortedFields {
-                writer.writeKey(key)
-                Self.write(value, to: &writer)
-            }
-            writer.endObject()
-            bytes = writer.takeBytes()
+            var line = LogLineFields(json: JSONWriter(continuing: &bytes))
+            line.json!.beginObject()
+            line.json!.writeMember("time", time)
+            line.json!.writeMember("level", level.rawValue)
+            line.json!.writeMember("logger", label)
+            line.json!.writeMember("msg", message)
+            addFields(&line)
+            line.json!.endObject()
+            bytes = line.json!.takeBytes()
             bytes.append(UInt8(ascii: "\n"))
         case .text:
-            var text = "\(time) \(level.rawValue) \(message)"
-            for (key, value) in sortedFields { text += " \(key)=\(Self.text(value))" }
-            bytes.append(contentsOf: (text + "\n").utf8)
+            var line = LogLineFields(text: "\(time) \(level.rawValue) \(message)")
+            addFields(&line)
+            bytes.append(contentsOf: (line.text! + "\n").utf8)
         }
     }
 
-    private static func write(_ value: Logger.MetadataValue, to writer: inout JSONWriter) {
+    /// A metadata value in JSON: strings as strings, arrays and dictionaries (keys sorted) as themselves.
+    static func write(_ value: Logger.MetadataValue, to writer: inout JSONWriter) {
         switch value {
         case .string(let text): writer.writeString(text)
         case .stringConvertible(let convertible): writer.writeString(convertible.description)
@@ -119,7 +127,8 @@ public struct LineLogHandler: LogHandler {
         }
     }
 
-    private static func text(_ value: Logger.MetadataValue) -> String {
+    /// A metadata value in the text format: Go-quoted when empty or holding a space, quote or `=`.
+    static func text(_ value: Logger.MetadataValue) -> String {
         switch value {
         case .string(let text):
             text.isEmpty || text.contains(where: { $0 == " " || $0 == "\"" || $0 == "=" }) ? GoQuote.quote(text) : text

@@ -80,26 +80,26 @@ struct ReviewingEndpoint: AdmissionEndpoint {
     /// the exemptions that changed the outcome (`exempted`: `break-glass:user.state; installer:user.email`).
     private func log(_ answer: ReviewCodec.Answer, endpoint: WebhookType, nanoseconds: Int64) {
         guard logger.logLevel <= .info else { return }
-        let outcome = answer.outcome
-        // Sorted by key: the order LineLogHandler writes metadata in.
-        var fields: [(String, Logger.MetadataValue)] = []
-        fields.reserveCapacity(9)
-        fields.append(("decision", .string(outcome.decision.rawValue)))
-        if outcome.dryRun { fields.append(("dry_run", "true")) }
-        fields.append(("duration_us", .string(String(nanoseconds / 1000))))
-        fields.append(("endpoint", .string(endpoint.endpoint)))
-        if !outcome.exemptions.isEmpty {
-            fields.append(("exempted", .string(AppliedExemption.annotation(outcome.exemptions))))
+        // Sorted by key: the order LineLogHandler writes fields in.
+        func addFields(_ line: inout LogLineFields) {
+            let outcome = answer.outcome
+            line.add("decision", outcome.decision.rawValue)
+            if outcome.dryRun { line.add("dry_run", "true") }
+            line.add("duration_us", String(nanoseconds / 1000))
+            line.add("endpoint", endpoint.endpoint)
+            if !outcome.exemptions.isEmpty { line.add("exempted", AppliedExemption.annotation(outcome.exemptions)) }
+            line.add("kind", outcome.kind?.rawValue ?? answer.request.kind.kind)
+            line.add("name", outcome.name)
+            line.add("operation", answer.request.operationName)
+            if !outcome.ruleIDs.isEmpty { line.add("rules", list: outcome.ruleIDs.map(\.rawValue)) }
+            line.add("uid", answer.request.uid)
         }
-        fields.append(("kind", .string(outcome.kind?.rawValue ?? answer.request.kind.kind)))
-        fields.append(("name", .string(outcome.name)))
-        fields.append(("operation", .string(answer.request.operationName)))
-        if !outcome.ruleIDs.isEmpty { fields.append(("rules", .array(outcome.ruleIDs.map { .string($0.rawValue) }))) }
-        fields.append(("uid", .string(answer.request.uid)))
         if let directLog {
-            directLog.emit(level: .info, message: "admission", sortedFields: fields)
+            directLog.emit(level: .info, message: "admission", fields: addFields)
         } else {
-            logger.info("admission", metadata: Logger.Metadata(uniqueKeysWithValues: fields))
+            var line = LogLineFields(collecting: ())
+            addFields(&line)
+            logger.info("admission", metadata: Logger.Metadata(uniqueKeysWithValues: line.collected ?? []))
         }
     }
 }
