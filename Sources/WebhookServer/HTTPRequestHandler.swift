@@ -181,23 +181,27 @@ final class HTTPRequestHandler: ChannelInboundHandler, RemovableChannelHandler {
     /// Flushes once the event loop has handled every connection that was ready in this turn (its tasks run
     /// after its I/O), not per answer: answers written back to back cost the client one wake-up between them,
     /// not one each (README, "Performance"). One flush per connection and turn, however many pipelined answers
-    /// it wrote; a held answer goes out after the next I/O, so a client pipelining hundreds of requests gets
-    /// ``answersPerTurn`` of them answered per turn and everyone else's requests are read in between.
+    /// it wrote, and one task per turn for all of the thread's connections (``TurnFlushQueue``); a held answer
+    /// goes out after the next I/O, so a client pipelining hundreds of requests gets ``answersPerTurn`` of them
+    /// answered per turn and everyone else's requests are read in between.
     private func scheduleFlush(_ context: ChannelHandlerContext) {
         guard !flushScheduled else { return }
         flushScheduled = true
-        let loop = context.eventLoop.assumeIsolated()
-        loop.execute { [self] in
-            flushScheduled = false
-            answersThisTurn = 0
-            context.channel.flush()
-            guard deferredAnswer != nil else { return }
-            // Not a task: the event loop runs the tasks added while it runs tasks before it polls again.
-            loop.scheduleTask(in: Self.heldAnswerDelay) { [self] in
-                guard let answer = deferredAnswer else { return }
-                deferredAnswer = nil
-                write(answer, context: context)
-            }
+        TurnFlushQueue.endOfTurn(self, context: context)
+    }
+
+    /// The event loop's turn is over (``TurnFlushQueue``): this turn's answers leave, and a held answer is
+    /// written after the loop has polled for I/O again.
+    func turnEnded(context: ChannelHandlerContext) {
+        flushScheduled = false
+        answersThisTurn = 0
+        context.channel.flush()
+        guard deferredAnswer != nil else { return }
+        // Not a task: the event loop runs the tasks added while it runs tasks before it polls again.
+        context.eventLoop.assumeIsolated().scheduleTask(in: Self.heldAnswerDelay) { [self] in
+            guard let answer = deferredAnswer else { return }
+            deferredAnswer = nil
+            write(answer, context: context)
         }
     }
 
