@@ -80,19 +80,25 @@ struct ReviewingEndpoint: AdmissionEndpoint {
     /// the exemptions that changed the outcome (`exempted`: `break-glass:user.state; installer:user.email`).
     private func log(_ answer: ReviewCodec.Answer, endpoint: WebhookType, nanoseconds: Int64) {
         guard logger.logLevel <= .info else { return }
+        // The values alone: a closure capturing the answer, or its verdict, copied them whole on the way.
+        let outcome = answer.outcome
+        let (decision, dryRun, name, ruleIDs) = (outcome.decision.rawValue, outcome.dryRun, outcome.name,
+                                                 outcome.ruleIDs)
+        let exempted = outcome.exemptions.isEmpty ? nil : AppliedExemption.annotation(outcome.exemptions)
+        let (kind, operation, uid) = (outcome.kind?.rawValue ?? answer.request.kind.kind,
+                                      answer.request.operationName, answer.request.uid)
         // Sorted by key: the order LineLogHandler writes fields in.
-        func addFields(_ line: inout LogLineFields) {
-            let outcome = answer.outcome
-            line.add("decision", outcome.decision.rawValue)
-            if outcome.dryRun { line.add("dry_run", "true") }
+        let addFields = { (line: inout LogLineFields) in
+            line.add("decision", decision)
+            if dryRun { line.add("dry_run", "true") }
             line.add("duration_us", String(nanoseconds / 1000))
             line.add("endpoint", endpoint.endpoint)
-            if !outcome.exemptions.isEmpty { line.add("exempted", AppliedExemption.annotation(outcome.exemptions)) }
-            line.add("kind", outcome.kind?.rawValue ?? answer.request.kind.kind)
-            line.add("name", outcome.name)
-            line.add("operation", answer.request.operationName)
-            if !outcome.ruleIDs.isEmpty { line.add("rules", list: outcome.ruleIDs.map(\.rawValue)) }
-            line.add("uid", answer.request.uid)
+            if let exempted { line.add("exempted", exempted) }
+            line.add("kind", kind)
+            line.add("name", name)
+            line.add("operation", operation)
+            if !ruleIDs.isEmpty { line.add("rules", list: ruleIDs.map(\.rawValue)) }
+            line.add("uid", uid)
         }
         if let directLog {
             directLog.emit(level: .info, message: "admission", fields: addFields)
