@@ -4,6 +4,9 @@ import NIOSSL
 
 /// Counts, once per connection, the error that ends it — TLS garbage, a refused client certificate, a
 /// protocol violation — and logs it through the rate-limited ``ConnectionEventLog``.
+///
+/// In an HTTP/2 connection's pipeline. An HTTP/1.1 connection's responder (``HTTPRequestHandler``) records its
+/// error itself through ``record(_:on:in:)``: a handler in front of it would see every request part.
 final class ConnectionErrorLogger: ChannelInboundHandler, RemovableChannelHandler {
     // Whatever the handler sits behind (bytes before TLS, HTTP parts after it) passes through untouched.
     typealias InboundIn = NIOAny

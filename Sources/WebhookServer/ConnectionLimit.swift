@@ -8,7 +8,7 @@ import NIOCore
 /// cannot exhaust the process's file descriptors before the read and idle timeouts close them.
 ///
 /// One per listener; each connection takes a slot when its pipeline is set up (at accept, before the TLS
-/// handshake completes) and gives it back when it closes. A connection over the cap is closed at once and
+/// handshake completes) and gives it back when it closes (``hold(_:)``). A connection over the cap is closed at once and
 /// counted in `identity_guard_connections_refused_total`; `identity_guard_open_connections` is the current count
 /// (the webhook port's: the metrics port's limit is given a factory that exports nothing).
 final class ConnectionLimit: Sendable {
@@ -57,54 +57,26 @@ final class ConnectionLimit: Sendable {
         if trim { Task.detached(priority: .background) { ProcessMemory.returnFreed() } }
     }
 
-    /// The per-connection handler that holds a slot for the connection's lifetime.
-    func handler() -> ConnectionSlot {
-        ConnectionSlot(limit: self)
+    /// Takes a slot for `channel` until it closes, or closes it at once (logged) when all are taken.
+    ///
+    /// The slot is given back when the channel's close completes rather than by a handler watching for it: a
+    /// handler at the head of the pipeline saw every read of every connection on the way.
+    /// - Returns: whether the channel holds a slot (when false, it is closing).
+    @discardableResult
+    func hold(_ channel: any Channel) -> Bool {
+        guard acquire() else {
+            refusing(channel)
+            channel.close(promise: nil)
+            return false
+        }
+        channel.closeFuture.whenComplete { [self] _ in release() }
+        return true
     }
 
-    fileprivate func refusing(_ channel: any Channel) {
+    private func refusing(_ channel: any Channel) {
         let maximum = maximum
         log.log(.warning, "refusing connection: the connection limit is reached") {
             ["remote": "\(channel.remoteAddress?.description ?? "?")", "limit": "\(maximum)"]
-        }
-    }
-}
-
-/// Holds one of the ``ConnectionLimit``'s slots while its connection is open; closes the connection at once when
-/// there is none.
-final class ConnectionSlot: ChannelInboundHandler, RemovableChannelHandler {
-    // Whatever the handler sits behind (bytes before TLS, HTTP parts after it) passes through untouched.
-    typealias InboundIn = NIOAny
-    typealias InboundOut = NIOAny
-
-    private let limit: ConnectionLimit
-    private var holding = false
-
-    init(limit: ConnectionLimit) {
-        self.limit = limit
-    }
-
-    func handlerAdded(context: ChannelHandlerContext) {
-        holding = limit.acquire()
-        if !holding {
-            limit.refusing(context.channel)
-            context.close(promise: nil)
-        }
-    }
-
-    func handlerRemoved(context: ChannelHandlerContext) {
-        giveBack()
-    }
-
-    func channelInactive(context: ChannelHandlerContext) {
-        giveBack()
-        context.fireChannelInactive()
-    }
-
-    private func giveBack() {
-        if holding {
-            holding = false
-            limit.release()
         }
     }
 }

@@ -13,15 +13,15 @@ import ServiceLifecycle
 /// connection finish what it is answering (NIO's `ServerQuiescingHelper`).
 ///
 /// Every port gets the same safeguards, because each is reachable by whatever can reach the pod. Per
-/// connection, in pipeline order: the connection cap (before the TLS handshake, so a refused connection
-/// costs no handshake), back-pressure (NIO's `BackPressureHandler`: a client that sends requests but does not
+/// connection: the connection cap (a slot taken at accept, before the TLS handshake, so a refused connection
+/// costs no handshake; given back at close), then in pipeline order back-pressure (NIO's `BackPressureHandler`: a client that sends requests but does not
 /// read the answers is not read further once 64 KiB of them wait, so it can neither grow the server's memory
 /// nor take its CPU from other clients), TLS (the context's callback serves the reloaded certificate), then
 /// the protocol:
 ///
-/// - HTTP/1.1: the write coalescer (an answer's head and body in one TLS record), the read timeout's byte
-///   watcher, NIO's HTTP/1.1 server pipeline with pipelining assistance and protocol-error answers, the
-///   connection error log, the idle timeout, the read timeout and the responder.
+/// - HTTP/1.1: the idle timeout, the write coalescer (an answer's head and body in one TLS record), the read
+///   timeout's byte watcher, NIO's HTTP/1.1 server pipeline with pipelining assistance and protocol-error
+///   answers, the read timeout and the responder, which also logs the error that ends its connection.
 /// - HTTP/2 (``HTTP2Safeguards``): NIOHTTP2's connection handler with its stream cap and flood limits, and
 ///   per stream NIOHTTP2's HTTP/1 codec, the read timeout and the same responder, so one handler serves both
 ///   protocols; the connection management handler sends GOAWAY on graceful shutdown; the connection error
@@ -102,8 +102,8 @@ struct HTTPListener: Service {
     }
 
     private func configure(_ channel: any Channel) throws {
+        guard connectionLimit.hold(channel) else { return }
         let pipeline = channel.pipeline.syncOperations
-        try pipeline.addHandler(connectionLimit.handler())
         try pipeline.addHandler(BackPressureHandler())
         if let tls {
             try pipeline.addHandler(NIOSSLServerHandler(context: tls))
@@ -133,6 +133,9 @@ struct HTTPListener: Service {
                                 firstRequestBy: NIODeadline?) throws
     {
         let readTimeout = ReadTimeoutHandler(timeout: readTimeout, log: connectionLog, firstRequestBy: firstRequestBy)
+        // Next to TLS the idle timeout sees a request's bytes as one read and its answer as one write, not as
+        // three HTTP parts each way.
+        try pipeline.addHandler(IdleTimeoutHandler(timeout: idleTimeout))
         try pipeline.addHandler(WriteCoalescer())
         try pipeline.addHandler(RequestStartWatcher(readTimeout: readTimeout))
         // The answers' headers are the server's own constants, so NIO's per-answer header check is left out; and
@@ -142,10 +145,8 @@ struct HTTPListener: Service {
         encoder.automaticallySetFramingHeaders = false
         try pipeline.configureHTTPServerPipeline(withPipeliningAssistance: true, withErrorHandling: true,
                                                  withOutboundHeaderValidation: false, withEncoderConfiguration: encoder)
-        try pipeline.addHandler(ConnectionErrorLogger(log: connectionLog))
-        try pipeline.addHandler(IdleTimeoutHandler(timeout: idleTimeout))
         try pipeline.addHandler(readTimeout)
-        try pipeline.addHandler(HTTPRequestHandler(routes: routes))
+        try pipeline.addHandler(HTTPRequestHandler(routes: routes, errorLog: connectionLog))
     }
 
     /// The HTTP/2 connection: NIOHTTP2 with ``HTTP2Safeguards``, each stream an HTTP/1-style pipeline.

@@ -34,6 +34,10 @@ final class HTTPRequestHandler: ChannelInboundHandler, RemovableChannelHandler {
     }
 
     private let routes: RouteTable
+    /// Where the error that ends an HTTP/1.1 connection is counted and logged (``ConnectionErrorLogger``); nil on
+    /// an HTTP/2 stream, whose connection has a logger of its own.
+    private let errorLog: ConnectionEventLog?
+    private var errorLogged = false
     private var reading = Reading.waitingForHead
     private var keepAlive = true
     private var version = HTTPVersion.http1_1
@@ -52,8 +56,9 @@ final class HTTPRequestHandler: ChannelInboundHandler, RemovableChannelHandler {
     /// Whether an admission request is between its head and its answer (`identity_guard_inflight_requests`).
     private var admissionInFlight = false
 
-    init(routes: RouteTable) {
+    init(routes: RouteTable, errorLog: ConnectionEventLog? = nil) {
         self.routes = routes
+        self.errorLog = errorLog
     }
 
     func handlerRemoved(context: ChannelHandlerContext) {
@@ -102,7 +107,12 @@ final class HTTPRequestHandler: ChannelInboundHandler, RemovableChannelHandler {
     }
 
     func errorCaught(context: ChannelHandlerContext, error: any Error) {
-        // Logged once by ConnectionErrorLogger; a connection in error cannot carry another request.
+        // Logged once here rather than by a handler of its own in front, which saw every request part on the way.
+        if let errorLog, !errorLogged {
+            errorLogged = true
+            ConnectionErrorLogger.record(error, on: context.channel, in: errorLog)
+        }
+        // A connection in error cannot carry another request.
         context.close(promise: nil)
     }
 

@@ -113,6 +113,12 @@ struct HTTP1ProtocolTests {
             try await broken.send("NOT HTTP\r\n\r\n")
             #expect(await broken.waitForClose(within: .seconds(5)))
             #expect(broken.receivedText == "HTTP/1.1 400 Bad Request\r\nConnection: close\r\nContent-Length: 0\r\n\r\n")
+            // The parse error that ended it is counted and logged once, by the responder.
+            let closed = #"identity_guard_connections_closed_total{reason="connection_error"}"#
+            #expect(await eventually { server.metric(closed) == 1 })
+            let logged = server.logs.events("closing connection after connection error")
+            #expect(logged.count == 1)
+            #expect(logged.first?["error"] == "invalid HTTP method", "\(logged)")
         }
     }
 
