@@ -20,7 +20,7 @@ import NIOHTTP2
 ///   a client that does not read, and no more than ``maxSequentialContinuationFrames`` CONTINUATION frames may
 ///   follow a HEADERS frame.
 /// - A request's headers at most ``maxHeaderListBytes``; its body at most the port's body limit, per stream
-///   (``HTTPRequestHandler``); its arrival within the read timeout, per stream (``ReadTimeoutHandler``).
+///   (``HTTPRequestHandler``); its arrival within the read timeout, per stream (``ReadTimeout``).
 /// - Graceful shutdown: GOAWAY, then the streams already open are answered and the connection is closed
 ///   (NIOHTTP2's `NIOHTTP2ServerConnectionManagementHandler`, which handles `ChannelShouldQuiesceEvent`).
 enum HTTP2Safeguards {

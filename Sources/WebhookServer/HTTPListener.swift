@@ -21,11 +21,12 @@ import ServiceLifecycle
 ///
 /// - HTTP/1.1: the idle timeout, the write coalescer (an answer's head and body in one TLS record), the read
 ///   timeout's byte watcher, NIO's HTTP/1.1 server pipeline with pipelining assistance and protocol-error
-///   answers, the read timeout and the responder, which also logs the error that ends its connection.
+///   answers, and the responder, which also keeps the read timeout (``ReadTimeout``) and logs the error
+///   that ends its connection.
 /// - HTTP/2 (``HTTP2Safeguards``): NIOHTTP2's connection handler with its stream cap and flood limits, and
-///   per stream NIOHTTP2's HTTP/1 codec, the read timeout and the same responder, so one handler serves both
-///   protocols; the connection management handler sends GOAWAY on graceful shutdown; the connection error
-///   log, the idle timeout, and a handler that closes the connection on any error.
+///   per stream NIOHTTP2's HTTP/1 codec and the same responder with the stream's read timeout, so one handler
+///   serves both protocols; the connection management handler sends GOAWAY on graceful shutdown; the
+///   connection error log, the idle timeout, and a handler that closes the connection on any error.
 ///
 /// Whether a TLS connection speaks HTTP/2 is known only after the handshake (ALPN), so with HTTP/2 offered a
 /// ``ProtocolNegotiationGuard`` holds the connection's read timeout until the protocol's own handlers take
@@ -132,7 +133,7 @@ struct HTTPListener: Service {
     private func configureHTTP1(_ pipeline: ChannelPipeline.SynchronousOperations,
                                 firstRequestBy: NIODeadline?) throws
     {
-        let readTimeout = ReadTimeoutHandler(timeout: readTimeout, log: connectionLog, firstRequestBy: firstRequestBy)
+        let readTimeout = ReadTimeout(timeout: readTimeout, log: connectionLog, firstRequestBy: firstRequestBy)
         // Next to TLS the idle timeout sees a request's bytes as one read and its answer as one write, not as
         // three HTTP parts each way.
         try pipeline.addHandler(IdleTimeoutHandler(timeout: idleTimeout))
@@ -145,8 +146,7 @@ struct HTTPListener: Service {
         encoder.automaticallySetFramingHeaders = false
         try pipeline.configureHTTPServerPipeline(withPipeliningAssistance: true, withErrorHandling: true,
                                                  withOutboundHeaderValidation: false, withEncoderConfiguration: encoder)
-        try pipeline.addHandler(readTimeout)
-        try pipeline.addHandler(HTTPRequestHandler(routes: routes, errorLog: connectionLog))
+        try pipeline.addHandler(HTTPRequestHandler(routes: routes, readTimeout: readTimeout, errorLog: connectionLog))
     }
 
     /// The HTTP/2 connection: NIOHTTP2 with ``HTTP2Safeguards``, each stream an HTTP/1-style pipeline.
@@ -169,8 +169,8 @@ struct HTTPListener: Service {
                 firstStream.value.streamOpened()
                 let pipeline = stream.pipeline.syncOperations
                 try pipeline.addHandler(HTTP2FramePayloadToHTTP1ServerCodec())
-                try pipeline.addHandler(ReadTimeoutHandler(timeout: readTimeout, log: connectionLog, isStream: true))
-                try pipeline.addHandler(HTTPRequestHandler(routes: routes))
+                let streamTimeout = ReadTimeout(timeout: readTimeout, log: connectionLog, isStream: true)
+                try pipeline.addHandler(HTTPRequestHandler(routes: routes, readTimeout: streamTimeout))
             }
         }
         try pipeline.addHandler(http2)

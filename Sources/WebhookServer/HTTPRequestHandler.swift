@@ -38,6 +38,8 @@ final class HTTPRequestHandler: ChannelInboundHandler, RemovableChannelHandler {
     /// an HTTP/2 stream, whose connection has a logger of its own.
     private let errorLog: ConnectionEventLog?
     private var errorLogged = false
+    /// The clock each request must arrive complete within (HTTP/1.1 connection or HTTP/2 stream).
+    private let readTimeout: ReadTimeout?
     private var reading = Reading.waitingForHead
     private var keepAlive = true
     private var version = HTTPVersion.http1_1
@@ -56,19 +58,36 @@ final class HTTPRequestHandler: ChannelInboundHandler, RemovableChannelHandler {
     /// Whether an admission request is between its head and its answer (`identity_guard_inflight_requests`).
     private var admissionInFlight = false
 
-    init(routes: RouteTable, errorLog: ConnectionEventLog? = nil) {
+    init(routes: RouteTable, readTimeout: ReadTimeout? = nil, errorLog: ConnectionEventLog? = nil) {
         self.routes = routes
+        self.readTimeout = readTimeout
         self.errorLog = errorLog
+    }
+
+    func handlerAdded(context: ChannelHandlerContext) {
+        readTimeout?.attach(context)
     }
 
     func handlerRemoved(context: ChannelHandlerContext) {
         removed = true
+        readTimeout?.detach()
         admissionFinished()
+    }
+
+    func channelActive(context: ChannelHandlerContext) {
+        readTimeout?.channelActive(context)
+        context.fireChannelActive()
+    }
+
+    func channelInactive(context: ChannelHandlerContext) {
+        readTimeout?.detach()
+        context.fireChannelInactive()
     }
 
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {
         switch unwrapInboundIn(data) {
         case .head(let head):
+            readTimeout?.requestHead(context)
             // Evaluated only for an HTTP/1.1 request that asks to close: HTTP/2 streams end by themselves.
             keepAlive = head.isKeepAlive || head.version.major == 2
             version = head.version
@@ -92,6 +111,7 @@ final class HTTPRequestHandler: ChannelInboundHandler, RemovableChannelHandler {
                 reading = .admission(webhook, endpoint, collected)
             }
         case .end:
+            readTimeout?.requestEnd()
             let request = reading
             reading = .waitingForHead
             answer(request, context: context)

@@ -8,7 +8,7 @@ import NIOCore
 /// and re-arming its timer as each completes; a webhook answering tens of thousands of requests a second paid
 /// for those allocations and callbacks on every answer. This handler notes the time of each read and flush — a
 /// flush is when the answer leaves, as its writes complete within it — and keeps one timer per connection that
-/// checks the time (the event loop's clock) when it fires and re-arms for the remainder, as ``ReadTimeoutHandler``
+/// checks the time (the event loop's clock) when it fires and re-arms for the remainder, as ``ReadTimeout``
 /// does.
 final class IdleTimeoutHandler: ChannelDuplexHandler, RemovableChannelHandler {
     typealias InboundIn = NIOAny

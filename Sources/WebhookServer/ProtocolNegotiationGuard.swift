@@ -2,7 +2,7 @@ import Logging
 import NIOCore
 
 /// Holds a TLS connection's read timeout while its protocol is not known yet: from accept through the
-/// handshake and ALPN until the protocol's own handlers take over — HTTP/1.1's ``ReadTimeoutHandler`` (with the
+/// handshake and ALPN until the protocol's own handlers take over — HTTP/1.1's ``ReadTimeout`` (with the
 /// same deadline), or for HTTP/2 the first stream's.
 ///
 /// Until the protocol is negotiated it also closes the connection on an error (logged once, like

@@ -1,6 +1,5 @@
 import Logging
 import NIOCore
-import NIOHTTP1
 
 /// Closes a connection whose request does not arrive complete within the read timeout: slow or half-open
 /// clients must not hold a connection (and an in-flight slot) forever. Idle keep-alive connections are the
@@ -9,10 +8,10 @@ import NIOHTTP1
 ///
 /// On an HTTP/2 stream it closes the stream (`RST_STREAM`) whose request does not arrive complete within the
 /// read timeout of its `HEADERS`: the stream, not the connection, is what holds the request.
-final class ReadTimeoutHandler: ChannelInboundHandler, RemovableChannelHandler {
-    typealias InboundIn = HTTPServerRequestPart
-    typealias InboundOut = HTTPServerRequestPart
-
+///
+/// Not a handler of its own: the responder (``HTTPRequestHandler``), which sees each request's head and end
+/// anyway, tells it — a handler in front of the responder cost every request part a pass and a type check.
+final class ReadTimeout {
     private let timeout: TimeAmount
     private let log: ConnectionEventLog
     /// When the request being read must be complete; nil between requests.
@@ -36,10 +35,11 @@ final class ReadTimeoutHandler: ChannelInboundHandler, RemovableChannelHandler {
         self.isStream = isStream
     }
 
-    /// Its own context, for ``requestBytesArrived()``.
+    /// The responder's context, for ``requestBytesArrived()`` and the timer.
     private var context: ChannelHandlerContext?
 
-    func handlerAdded(context: ChannelHandlerContext) {
+    /// The responder joined the pipeline: the clock starts (or, after ALPN, goes on) if the connection is open.
+    func attach(_ context: ChannelHandlerContext) {
         self.context = context
         if let firstRequestBy {
             requestDeadline = firstRequestBy
@@ -55,31 +55,25 @@ final class ReadTimeoutHandler: ChannelInboundHandler, RemovableChannelHandler {
         if requestDeadline == nil, let context { begin(context) }
     }
 
-    func channelActive(context: ChannelHandlerContext) {
+    /// The connection opened after the responder joined its pipeline.
+    func channelActive(_ context: ChannelHandlerContext) {
         begin(context)
-        context.fireChannelActive()
     }
 
-    func channelRead(context: ChannelHandlerContext, data: NIOAny) {
-        switch unwrapInboundIn(data) {
-        case .head:
-            if requestDeadline == nil { begin(context) }
-        case .end:
-            requestDeadline = nil
-        case .body:
-            break
-        }
-        context.fireChannelRead(data)
+    /// A request's head arrived: its clock starts unless its first bytes started it.
+    func requestHead(_ context: ChannelHandlerContext) {
+        if requestDeadline == nil { begin(context) }
     }
 
-    func handlerRemoved(context: ChannelHandlerContext) {
+    /// The request arrived complete.
+    func requestEnd() {
+        requestDeadline = nil
+    }
+
+    /// The responder left the pipeline, or the connection closed.
+    func detach() {
         stop()
-        self.context = nil
-    }
-
-    func channelInactive(context: ChannelHandlerContext) {
-        stop()
-        context.fireChannelInactive()
+        context = nil
     }
 
     /// A request (or, at connect, the TLS handshake and the first request) starts now.
@@ -121,7 +115,7 @@ final class ReadTimeoutHandler: ChannelInboundHandler, RemovableChannelHandler {
     }
 }
 
-/// Sits between TLS and the HTTP decoder and tells the ``ReadTimeoutHandler`` behind the decoder when bytes
+/// Sits between TLS and the HTTP decoder and tells the responder's ``ReadTimeout`` behind the decoder when bytes
 /// arrive, so the read timeout counts from a request's first byte even when its head never completes.
 ///
 /// Both handlers are in one pipeline, so they run on the same event loop and the reference is only used there.
@@ -131,9 +125,9 @@ final class RequestStartWatcher: ChannelInboundHandler, RemovableChannelHandler 
     typealias InboundIn = ByteBuffer
     typealias InboundOut = ByteBuffer
 
-    private let readTimeout: ReadTimeoutHandler
+    private let readTimeout: ReadTimeout
 
-    init(readTimeout: ReadTimeoutHandler) {
+    init(readTimeout: ReadTimeout) {
         self.readTimeout = readTimeout
     }
 
