@@ -3,6 +3,25 @@ import Testing
 
 @Suite("JSON reader")
 struct JSONReaderTests {
+    @Test("a vocabulary hands out its own words and nothing else: near misses of every length are read as written")
+    func vocabulary() throws {
+        let words = ["ab", "metadata", "spec.ema", "apiVersion", "managedFields", "creationTimestamp",
+                     "0123456789abcdef", "0123456789abcdefX", "0123456789abcdefghijklmnopqrstuv",
+                     "0123456789abcdefghijklmnopqrstuvw"]  // the last is over the 32-byte limit: ignored
+        let vocabulary = JSONVocabulary(words: words + words)
+        let misses = ["a", "ac", "metadatA", "metadat", "Metadata", "apiVersioN", "apiversion", "creationTimestamP",
+                      "creationTimestampX", "0123456789abcdeF", "0123456789abcdefY", "0123456789Abcdef",
+                      "0123456789abcdefghijklmnopqrstuV", "", "métadata"]
+        let all = words + misses
+        let text = "{" + all.enumerated().map { #""\#($0.element)": ["\#($0.element)", \#($0.offset)]"# }
+            .joined(separator: ",") + "}"
+        let withWords = try JSONReader.parse(Array(text.utf8), vocabulary: vocabulary)
+        #expect(withWords == (try JSONReader.parse(text)))
+        let members = try #require(withWords.objectValue?.members)
+        #expect(members.map(\.key) == all)
+        #expect(members.map { $0.value.arrayValue?.first?.stringValue } == all)
+    }
+
     @Test("keeps integers, floats and booleans apart")
     func numberKinds() throws {
         let value = try JSONReader.parse(#"{"a": 1, "b": 1.0, "c": true, "d": -0, "e": 1e3, "f": -12}"#)
