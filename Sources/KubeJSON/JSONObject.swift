@@ -72,19 +72,30 @@ public struct JSONObject: Sendable, Hashable {
     }
 
     private static func containsDuplicateKeys(_ members: [Member]) -> Bool {
-        for member in members where member.value.containsDuplicateKeys { return true }
-        return hasOwnDuplicateKeys(members)
+        members.withUnsafeBufferPointer { members in
+            for member in members where member.value.containsDuplicateKeys { return true }
+            return hasOwnDuplicateKeys(members)
+        }
     }
 
-    private static func hasOwnDuplicateKeys(_ members: [Member]) -> Bool {
+    private static func hasOwnDuplicateKeys(_ members: UnsafeBufferPointer<Member>) -> Bool {
         let count = members.count
         if count < 2 { return false }
         if count <= 16 {
-            for index in 1..<count {
-                let key = members[index].key
-                for earlier in 0..<index where sameKey(members[earlier].key, key) { return true }
+            // Every object the reader builds is checked: each key's length is taken once, and keys are compared
+            // only when their lengths match, not every pair in full.
+            return withUnsafeTemporaryAllocation(of: Int.self, capacity: count) { lengths in
+                for index in 0..<count { lengths[index] = members[index].key.utf8.count }
+                for index in 1..<count {
+                    let length = lengths[index]
+                    for earlier in 0..<index where lengths[earlier] == length
+                        && members[earlier].key == members[index].key
+                    {
+                        return true
+                    }
+                }
+                return false
             }
-            return false
         }
         var seen = Set<String>(minimumCapacity: count)
         for member in members where !seen.insert(member.key).inserted { return true }

@@ -3,6 +3,33 @@ import Testing
 
 @Suite("JSON reader")
 struct JSONReaderTests {
+    @Test("duplicate keys are found in objects of every size, at every position, among keys of one length")
+    func duplicateKeysEverySize() throws {
+        // Keys of equal UTF-8 length that differ (the cheap length check must not decide alone), non-ASCII too.
+        let pool = ["ab", "ba", "é", "cd", "email", "state", "valid", "ém", "groups", "aé", "uid", "UID", "name",
+                    "kind", "spec", "Spec", "status", "labels", "x", "y", "zz"]
+        for size in 1...pool.count {
+            let keys = Array(pool.prefix(size))
+            let unique = "{" + keys.map { #""\#($0)": 1"# }.joined(separator: ",") + "}"
+            #expect(try JSONReader.parse(unique).objectValue?.containsDuplicateKeys == false, "\(keys)")
+            for first in 0..<size {
+                for second in first..<size {
+                    var repeated = keys
+                    repeated.insert(keys[first], at: second + 1)
+                    let text = "{" + repeated.map { #""\#($0)": 1"# }.joined(separator: ",") + "}"
+                    let object = try #require(try JSONReader.parse(text).objectValue)
+                    #expect(object.containsDuplicateKeys, "\(repeated)")
+                    #expect(object.duplicateMembers().map(\.key) == [keys[first]], "\(repeated)")
+                }
+            }
+        }
+        // Nested: the flag rises through objects and arrays.
+        #expect(try JSONReader.parse(#"{"a": [1, [{"b": {"c": 1, "c": 2}}]]}"#).objectValue?.containsDuplicateKeys
+            == true)
+        #expect(try JSONReader.parse(#"{"a": [1, [{"b": {"c": 1, "d": 2}}]], "e": 1}"#).objectValue?
+            .containsDuplicateKeys == false)
+    }
+
     @Test("a vocabulary hands out its own words and nothing else: near misses of every length are read as written")
     func vocabulary() throws {
         let words = ["ab", "metadata", "spec.ema", "apiVersion", "managedFields", "creationTimestamp",
