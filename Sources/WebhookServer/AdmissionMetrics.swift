@@ -143,10 +143,7 @@ public final class AdmissionMetrics: Sendable {
 
     /// This thread's handles, made on its first use.
     private var handleCache: HandleCache {
-        if let cache = handleCaches.currentValue { return cache }
-        let cache = HandleCache()
-        handleCaches.currentValue = cache
-        return cache
+        handleCaches.current(orMake: HandleCache.init)
     }
 
     /// The one counter of `key`, from the shared table (under its lock), made on first use.

@@ -40,13 +40,10 @@ final class EventLoopLineBatcher: Sendable {
             output(line)
             return
         }
-        let batch: Batch
-        if let current = batches.currentValue {
-            batch = current
-        } else {
-            batch = Batch()
+        let batch = batches.current {
+            let batch = Batch()
             batch.bytes.reserveCapacity(Self.pipeBufferSize)
-            batches.currentValue = batch
+            return batch
         }
         let start = batch.bytes.count
         build(&batch.bytes)

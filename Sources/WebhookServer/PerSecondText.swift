@@ -27,13 +27,7 @@ struct PerSecondText: Sendable {
     /// The text of the current second.
     var now: String {
         let second = clock()
-        let cached: Cached
-        if let current = cache.currentValue {
-            cached = current
-        } else {
-            cached = Cached()
-            cache.currentValue = cached
-        }
+        let cached = cache.current(orMake: Cached.init)
         if cached.second != second {
             cached.second = second
             cached.value = format(CivilTime(secondsSince1970: second))

@@ -18,13 +18,7 @@ final class TurnFlushQueue: @unchecked Sendable {
     /// Has `handler` end its turn (``HTTPRequestHandler/turnEnded(context:)``) once the event loop running
     /// `context` has handled this turn's I/O. Call on that event loop, once per handler and turn.
     static func endOfTurn(_ handler: HTTPRequestHandler, context: ChannelHandlerContext) {
-        let queue: TurnFlushQueue
-        if let current = queues.currentValue {
-            queue = current
-        } else {
-            queue = TurnFlushQueue()
-            queues.currentValue = queue
-        }
+        let queue = queues.current(orMake: TurnFlushQueue.init)
         queue.pending.append((handler, context))
         guard !queue.taskScheduled else { return }
         queue.taskScheduled = true
