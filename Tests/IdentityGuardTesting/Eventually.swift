@@ -20,7 +20,10 @@ import Darwin
 #endif
 
 /// Polls `condition` every 20 ms until it holds or `timeout` passes; returns whether it held.
-package func eventually(within timeout: Duration = .seconds(5), _ condition: () async throws -> Bool)
+/// The default is generous on purpose: every caller expects the condition to come true, so a passing test
+/// returns as soon as it does, and only a failing one waits the whole time. A 5 s default once failed CI on a
+/// loaded two-core machine, where five TLS round trips to the fake API server took longer than that.
+package func eventually(within timeout: Duration = .seconds(30), _ condition: () async throws -> Bool)
     async rethrows -> Bool
 {
     let deadline = ContinuousClock.now.advanced(by: timeout)
