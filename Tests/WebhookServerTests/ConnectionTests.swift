@@ -264,7 +264,7 @@ struct ConnectionTests {
             let body = Review.allowedUser(uid: "unread")
             try await connection.send(Array(("POST /validate HTTP/1.1\r\nHost: localhost\r\n"
                 + "Content-Type: application/json\r\nContent-Length: \(body.count)\r\n\r\n").utf8) + body)
-            #expect(await eventually(within: .seconds(5)) {
+            #expect(await eventually {
                 (server.metric("identity_guard_open_connections") ?? 9) == 0
             })
             try await Self.expectStillServing(server)
@@ -357,7 +357,7 @@ extension ConnectionTests {
             defer { refused.close() }
             #expect(await refused.waitForClose(within: .seconds(2)))
             // Logged once the refusal is done, which may be just after the client sees the close.
-            #expect(await eventually(within: .seconds(5)) { server.logs.events(refusal).count == refusalsBefore + 1 })
+            #expect(await eventually { server.logs.events(refusal).count == refusalsBefore + 1 })
             // The webhook port has its own cap, and the metrics port's refusals are not its metric.
             #expect(server.metric("identity_guard_connections_refused_total") == 0)
             try await Self.expectStillServing(server)
