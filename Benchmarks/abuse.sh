@@ -41,7 +41,7 @@ if ! command -v wrk >/dev/null; then
 fi
 BIN=${IDENTITY_GUARD_BIN:-$ROOT/.build-release/release/identity-guard}
 if [ $BUILD = 1 ]; then
-    swift build -c release --product identity-guard --scratch-path .build-release 2>&1 | tail -1
+    Benchmarks/release-build.sh identity-guard 2>&1 | tail -2
 fi
 ulimit -n 65536 2>/dev/null || true
 

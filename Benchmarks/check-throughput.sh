@@ -2,16 +2,16 @@
 # Throughput of `identity-guard check` over a generated set of User and Identity documents.
 #
 # Usage: Benchmarks/check-throughput.sh [DOCUMENTS]   (default 100000)
-# Builds a release binary in .build-release (waits if another build holds the lock), generates the documents
-# once into .build-release/manifests-DOCUMENTS, times three runs of `check` and prints documents per second.
+# Builds the release binary with Benchmarks/release-build.sh (waits if another build holds the lock),
+# generates the documents once into .build-release/manifests-DOCUMENTS, times three runs of `check` and prints
+# documents per second.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 documents="${1:-100000}"
 scratch=.build-release
 data="$scratch/manifests-$documents"
 
-swift build -c release --scratch-path "$scratch" --product identity-guard >/dev/null
-binary="$(swift build -c release --scratch-path "$scratch" --show-bin-path)/identity-guard"
+binary="$(Benchmarks/release-build.sh identity-guard 2>/dev/null)"
 if [ ! -d "$data" ]; then
     python3 Benchmarks/generate-manifests.py --documents "$documents" "$data"
 fi

@@ -3,14 +3,13 @@
 # much memory it needs. Numbers for the README; the tests assert node counts and answer sizes, never time.
 #
 # Usage: Benchmarks/hostile-input.sh [BINARY]
-# Without BINARY it builds a release binary in .build-release (as check-throughput.sh does).
+# Without BINARY it builds the release binary with Benchmarks/release-build.sh.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 if [ $# -ge 1 ]; then
     binary="$1"
 else
-    swift build -c release --scratch-path .build-release --product identity-guard >/dev/null
-    binary="$(swift build -c release --scratch-path .build-release --show-bin-path)/identity-guard"
+    binary="$(Benchmarks/release-build.sh identity-guard 2>/dev/null)"
 fi
 work="$(mktemp -d)"
 trap 'kill "${server:-0}" 2>/dev/null || true; rm -rf "$work"' EXIT

@@ -36,11 +36,12 @@
 # mean latency = connections / req/s), so the paced run is the one to read for p99.
 #
 # The server is pinned to CPU 0 and wrk to CPU 1 (taskset), so the machine needs 2 cores; anything else running
-# shares them, so the load average is printed with each run. The release binary is built into .build-release
-# (its own scratch path, away from the debug build in .build). Certificates come from `serve --dev` (a throwaway
-# CA per server, removed on exit): no openssl needed. Only 127.0.0.1 is used. wrk is installed with apt-get
-# when missing. Every answer must be HTTP 200 and contain the expected text (checked by Benchmarks/load/
-# admission.lua); otherwise the script exits 1.
+# shares them, so the load average is printed with each run. The release binary is built as the Containerfile
+# builds it (--static-swift-stdlib) into .build-release (Benchmarks/release-build.sh: its own scratch path, away
+# from the debug build in .build). Certificates come from `serve --dev` (a throwaway CA per server, removed on
+# exit): no openssl needed. Only 127.0.0.1 is used. wrk is installed with apt-get when missing. Every answer must
+# be HTTP 200 and contain the expected text (checked by Benchmarks/load/admission.lua); otherwise the script
+# exits 1.
 #
 # Targets: ours/ceiling requests per second ≥ 0.7 (runs 1 and 4), and p99 ≤ 2 ms; on each review of the yardstick
 # (run 6), ours/agnhost req/s ≥ 2.5, CPU per request ≤ 0.4× agnhost's and p99 ≤ 0.5× agnhost's (issue 24). A
@@ -94,11 +95,10 @@ fi
 # --- release build -----------------------------------------------------------------------------------------
 BIN=${IDENTITY_GUARD_BIN:-$ROOT/.build-release/release/identity-guard}
 if [ $BUILD = 1 ]; then
-    echo "== swift build -c release --product identity-guard --scratch-path .build-release"
-    swift build -c release --product identity-guard --scratch-path .build-release 2>&1 | tail -3
-    echo "== IDENTITY_GUARD_BENCHMARKS=1 swift build -c release --product canned-webhook --scratch-path .build-release"
-    IDENTITY_GUARD_BENCHMARKS=1 swift build -c release --product canned-webhook --scratch-path .build-release 2>&1 \
-        | tail -3
+    echo "== Benchmarks/release-build.sh identity-guard (as the Containerfile: --static-swift-stdlib)"
+    Benchmarks/release-build.sh identity-guard 2>&1 | tail -3
+    echo "== IDENTITY_GUARD_BENCHMARKS=1 Benchmarks/release-build.sh canned-webhook"
+    IDENTITY_GUARD_BENCHMARKS=1 Benchmarks/release-build.sh canned-webhook 2>&1 | tail -3
 fi
 [ -x "$BIN" ] || { echo "load.sh: no release binary at $BIN" >&2; exit 2; }
 CANNED=${CANNED_WEBHOOK_BIN:-$(dirname "$BIN")/canned-webhook}

@@ -14,7 +14,7 @@
 #   MAX_RSS_MIB=6144 MAX_SECONDS=900 Benchmarks/audit/run.sh 1000000
 #                                                   # stops a run above 6 GiB resident or after 15 minutes
 #
-# Builds with `swift build -c release --product identity-guard --scratch-path .build-release` unless
+# Builds with Benchmarks/release-build.sh (as the Containerfile: --static-swift-stdlib) unless
 # IDENTITY_GUARD_BINARY names a binary to use. Per run, for the JSON format (the audit's work plus rendering every
 # finding): wall-clock seconds, CPU seconds (user + system), peak RSS (GNU time's maximum resident set), the
 # exit status, the number of findings (JSON results) and the wall and CPU time per User; and the CPU seconds the
@@ -27,8 +27,7 @@ MAX_RSS_MIB="${MAX_RSS_MIB:-0}"    # 0: no limit
 MAX_SECONDS="${MAX_SECONDS:-0}"    # 0: no limit
 BINARY="${IDENTITY_GUARD_BINARY:-}"
 if [[ -z "$BINARY" ]]; then
-    swift build -c release --product identity-guard --scratch-path .build-release >&2
-    BINARY=.build-release/release/identity-guard
+    BINARY="$(Benchmarks/release-build.sh identity-guard)"
 fi
 [[ -x /usr/bin/time ]] || { apt-get update -qq && apt-get install -y -qq time > /dev/null; }
 WORK="$(mktemp -d)"

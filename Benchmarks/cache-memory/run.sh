@@ -15,7 +15,7 @@
 # until /readyz, and the cache's user count. The fake server also serves Identities (serve without
 # --audit-interval does not read them); FAKE_API_ARGS="--no-identities" turns them off.
 #
-# Builds with `swift build -c release --product identity-guard --scratch-path .build-release` unless
+# Builds with Benchmarks/release-build.sh (as the Containerfile: --static-swift-stdlib) unless
 # IDENTITY_GUARD_BINARY names a binary to use.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
@@ -28,8 +28,7 @@ LIMIT_MIB="${LIMIT_MIB:-$(( USERS <= 100000 ? 100 : 0 ))}"   # 0: report only
 READY_SECONDS="${READY_SECONDS:-$(( 120 + USERS / 2000 ))}"
 BINARY="${IDENTITY_GUARD_BINARY:-}"
 if [[ -z "$BINARY" ]]; then
-    swift build -c release --product identity-guard --scratch-path .build-release >&2
-    BINARY=.build-release/release/identity-guard
+    BINARY="$(Benchmarks/release-build.sh identity-guard)"
 fi
 WORK="$(mktemp -d)"
 trap 'rm -rf "$WORK"' EXIT

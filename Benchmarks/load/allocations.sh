@@ -14,7 +14,7 @@ BIN=${1:-.build-release/release/identity-guard}
 BODY=${2:-Benchmarks/load/user-create-validate.json}
 LUA=Benchmarks/load/admission.lua
 if [ ! -x "$BIN" ]; then
-    echo "allocations.sh: no binary at $BIN (swift build -c release --scratch-path .build-release)" >&2
+    echo "allocations.sh: no binary at $BIN (Benchmarks/release-build.sh)" >&2
     exit 2
 fi
 command -v perf >/dev/null || { echo "allocations.sh: needs perf (apt-get install linux-perf)" >&2; exit 2; }
