@@ -1,0 +1,69 @@
+#!/usr/bin/env bash
+# Instructions per admission review, counted by valgrind's callgrind: a deterministic A/B of two binaries on a
+# host where CPU time per request moves by 10-20 % between identical runs and the VM has no hardware counters.
+#
+#   Benchmarks/load/instructions.sh [BINARY] [BODY]   # default: .build-release's identity-guard, the CREATE review
+#   Benchmarks/load/instructions.sh /tmp/before/identity-guard; Benchmarks/load/instructions.sh   # an A/B
+#   TOP=25 Benchmarks/load/instructions.sh            # also the 25 functions with the most instructions of their own
+#
+# Starts `serve --dev` under callgrind on CPU 0, warms it up with wrk on CPU 1 (4 connections: valgrind runs the
+# server about 50× slower), dumps the counts, loads it for 8 s more and dumps again: the second dump holds only
+# the measured requests, so start-up and warm-up cancel out. Prints user-space instructions per request. It counts
+# no time in the kernel (the socket reads and writes) and no cache or branch effects: it measures what a change to
+# our code or the build saves in instructions, and the load test (Benchmarks/load.sh) what that is worth in time.
+# valgrind 3.19 cannot read the DWARF 5 debug information Swift 6.3 writes, so a copy of BINARY without it (symbols
+# kept) is what runs; for the same reason BINARY must link the Swift runtime statically, as release-build.sh
+# builds it (the toolchain's shared libraries carry DWARF 5 too). valgrind and wrk come from apt-get when missing.
+# Every answer must be allowed.
+set -euo pipefail
+cd "$(dirname "$0")/../.."
+BIN=${1:-.build-release/release/identity-guard}
+BODY=${2:-Benchmarks/load/user-create-validate.json}
+LUA=Benchmarks/load/admission.lua
+if [ ! -x "$BIN" ]; then
+    echo "instructions.sh: no binary at $BIN (Benchmarks/release-build.sh)" >&2
+    exit 2
+fi
+install() {
+    apt-get install -y "$@" >/dev/null 2>&1 || { apt-get update >/dev/null; apt-get install -y "$@" >/dev/null; }
+}
+command -v valgrind >/dev/null || install valgrind
+command -v wrk >/dev/null || install wrk
+
+PORT=$((20000 + RANDOM % 20000))
+WORK=$(mktemp -d)
+strip --strip-debug -o "$WORK/server" "$BIN"
+taskset -c 0 valgrind --tool=callgrind --cache-sim=no --callgrind-out-file="$WORK/callgrind.out" \
+    "$WORK/server" serve --dev --metrics-port 0 --shutdown-delay 0s --port "$PORT" >"$WORK/out" 2>"$WORK/log" &
+SERVER=$!
+trap 'kill $SERVER 2>/dev/null; wait $SERVER 2>/dev/null; rm -rf "$WORK"' EXIT
+for _ in $(seq 600); do curl -skf "https://127.0.0.1:$PORT/healthz" >/dev/null && break; sleep 0.2; done
+
+load() {
+    IG_BODY=$BODY IG_EXPECT='"allowed":true' taskset -c 1 wrk -t1 -c4 -d"$1" -s "$LUA" \
+        "https://127.0.0.1:$PORT/validate"
+}
+load 3s >/dev/null  # warm-up: connections, TLS sessions, caches
+callgrind_control --dump=warm-up "$SERVER" >/dev/null 2>&1
+RESULT=$(load 8s | grep IG-RESULT)
+callgrind_control --dump=measured "$SERVER" >/dev/null 2>&1
+if ! echo "$RESULT" | grep -q 'non200=0 unexpected_body=0'; then
+    echo "instructions.sh: some answers were wrong: $RESULT" >&2
+    exit 1
+fi
+REQUESTS=$(echo "$RESULT" | sed 's/.* requests=\([0-9]*\).*/\1/')
+MEASURED=$(grep -l '^desc: Trigger: .*measured' "$WORK"/callgrind.out* | head -1)
+INSTRUCTIONS=$(awk '/^(summary|totals):/ {print $2; exit}' "$MEASURED")
+awk -v i="$INSTRUCTIONS" -v r="$REQUESTS" -v b="$(basename "$BODY")" \
+    'BEGIN { printf "%s: %d requests, %d instructions, %.0f per request\n", b, r, i, i / r }'
+if [ "${TOP:-0}" -gt 0 ]; then
+    callgrind_annotate --inclusive=no --threshold=100 "$MEASURED" 2>/dev/null | grep -E '^ *[0-9,]+ +\(' \
+        | sed 's/ \[[^]]*\]$//; s/???://' \
+        | awk -v r="$REQUESTS" -v i="$INSTRUCTIONS" -v top="$TOP" '{n=$1; gsub(",", "", n); n += 0}
+            # The entry points of the threads, on the stack at both dumps, count the whole window: skipped.
+            n < i / 2 && shown < top {
+                sub(/^ *[0-9,]+ +\([ 0-9.]+%\) +/, "")
+                printf "%8.0f  %s\n", n / r, substr($0, 1, 130)
+                shown++
+            }'
+fi
