@@ -5,6 +5,7 @@
 #   Benchmarks/load/instructions.sh [BINARY] [BODY]   # default: .build-release's identity-guard, the CREATE review
 #   Benchmarks/load/instructions.sh /tmp/before/identity-guard; Benchmarks/load/instructions.sh   # an A/B
 #   TOP=25 Benchmarks/load/instructions.sh            # also the 25 functions with the most instructions of their own
+#   KEEP=/tmp/create.callgrind Benchmarks/load/instructions.sh   # keep the measured dump for callgrind_annotate
 #
 # Starts `serve --dev` under callgrind on CPU 0, warms it up with wrk on CPU 1 (4 connections: valgrind runs the
 # server about 50× slower), dumps the counts, loads it for 8 s more and dumps again: the second dump holds only
@@ -56,6 +57,7 @@ MEASURED=$(grep -l '^desc: Trigger: .*measured' "$WORK"/callgrind.out* | head -1
 INSTRUCTIONS=$(awk '/^(summary|totals):/ {print $2; exit}' "$MEASURED")
 awk -v i="$INSTRUCTIONS" -v r="$REQUESTS" -v b="$(basename "$BODY")" \
     'BEGIN { printf "%s: %d requests, %d instructions, %.0f per request\n", b, r, i, i / r }'
+if [ -n "${KEEP:-}" ]; then cp "$MEASURED" "$KEEP"; fi
 if [ "${TOP:-0}" -gt 0 ]; then
     callgrind_annotate --inclusive=no --threshold=100 "$MEASURED" 2>/dev/null | grep -E '^ *[0-9,]+ +\(' \
         | sed 's/ \[[^]]*\]$//; s/???://' \

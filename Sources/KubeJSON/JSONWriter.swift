@@ -168,18 +168,25 @@ public struct JSONWriter: Sendable {
     // MARK: - Strings
 
     public mutating func writeString(_ text: String) {
+        // Read in place: `withUTF8` is mutating, and the copy it needs cost a retain and a release per string
+        // (an answer and its log line write about thirty). Native and small strings always have contiguous UTF-8.
+        let written: Void? = text.utf8.withContiguousStorageIfAvailable { writeString(utf8: $0) }
+        if written == nil {
+            var text = text
+            text.withUTF8 { writeString(utf8: $0) }
+        }
+    }
+
+    private mutating func writeString(utf8: UnsafeBufferPointer<UInt8>) {
         bytes.append(UInt8(ascii: "\""))
-        var text = text
-        text.withUTF8 { utf8 in
-            var runStart = 0
-            var highBits: UInt8 = 0
-            while true {
-                let position = JSONStringScan.firstSpecial(in: utf8, from: runStart, highBits: &highBits)
-                bytes.append(contentsOf: UnsafeBufferPointer(rebasing: utf8[runStart..<position]))
-                guard position < utf8.count else { break }
-                appendEscape(utf8[position])
-                runStart = position + 1
-            }
+        var runStart = 0
+        var highBits: UInt8 = 0
+        while true {
+            let position = JSONStringScan.firstSpecial(in: utf8, from: runStart, highBits: &highBits)
+            bytes.append(contentsOf: UnsafeBufferPointer(rebasing: utf8[runStart..<position]))
+            guard position < utf8.count else { break }
+            appendEscape(utf8[position])
+            runStart = position + 1
         }
         bytes.append(UInt8(ascii: "\""))
     }
