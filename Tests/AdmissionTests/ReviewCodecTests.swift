@@ -159,6 +159,35 @@ struct ReviewCodecTests {
         #expect(answer["response"]?["allowed"] == true)
     }
 
+    @Test("every member of the request is decoded; a repeated key's last value wins; look-alike keys are not taken")
+    func requestMembers() throws {
+        // Keys of the same lengths as the ones read (resource/userInfo, requestKind/subResource, …) stand between
+        // them, and each key read is written twice: the first value must lose.
+        let body = #"""
+            {"apiVersion": "admission.k8s.io/v1", "kind": "AdmissionReview", "request": {
+              "uid": "first", "kind": {"group": "g0", "version": "v0", "kind": "K0"}, "name": "n0",
+              "namespace": "ns0", "operation": "DELETE", "subResource": "s0", "dryRun": false,
+              "object": {"a": 0}, "oldObject": {"b": 0}, "userInfo": {"username": "u0", "groups": ["g0"]},
+              "resource": {"group": "x"}, "requestKind": {"kind": "X"}, "opera7ion": "X", "namesp4ce": "X",
+              "uid": "u-2", "kind": {"group": "auth.alauda.io", "version": "v1", "kind": "User"}, "name": "alice",
+              "namespace": "", "operation": "UPDATE", "subResource": "status", "dryRun": true,
+              "object": {"a": 1}, "oldObject": null, "userInfo": {"username": "bob", "groups": ["ops", "dev"]},
+              "uId": "X", "Name": "X"}}
+            """#
+        let request = try AdmissionRequest(review: try JSONReader.parse(body))
+        #expect(request.uid == "u-2")
+        #expect(request.kind == GroupVersionKind(group: "auth.alauda.io", version: "v1", kind: "User"))
+        #expect(request.name == "alice")
+        #expect(request.namespace == nil, "an empty namespace is none")
+        #expect(request.operation == .update)
+        #expect(request.operationName == "UPDATE")
+        #expect(request.subResource == "status")
+        #expect(request.dryRun)
+        #expect(request.object == ["a": 1])
+        #expect(request.oldObject == nil, "null is no oldObject")
+        #expect(request.requester == Requester(username: "bob", groups: ["ops", "dev"]))
+    }
+
     @Test("dry runs are flagged and claim no email; real CREATEs claim theirs")
     func dryRunClaims() throws {
         let object = Review.user(["email": "Alice@Example.com"])
