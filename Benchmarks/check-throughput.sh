@@ -11,7 +11,7 @@ documents="${1:-100000}"
 scratch=.build-release
 data="$scratch/manifests-$documents"
 
-binary="$(Benchmarks/release-build.sh identity-guard 2>/dev/null)"
+binary="$(QUIET=1 Benchmarks/release-build.sh identity-guard)"
 if [ ! -d "$data" ]; then
     python3 Benchmarks/generate-manifests.py --documents "$documents" "$data"
 fi

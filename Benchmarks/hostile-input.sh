@@ -9,7 +9,7 @@ cd "$(dirname "$0")/.."
 if [ $# -ge 1 ]; then
     binary="$1"
 else
-    binary="$(Benchmarks/release-build.sh identity-guard 2>/dev/null)"
+    binary="$(QUIET=1 Benchmarks/release-build.sh identity-guard)"
 fi
 work="$(mktemp -d)"
 trap 'kill "${server:-0}" 2>/dev/null || true; rm -rf "$work"' EXIT
