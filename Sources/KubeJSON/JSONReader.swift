@@ -331,7 +331,10 @@ public struct JSONReader {
             if byte == UInt8(ascii: "\"") {
                 let raw = UnsafeBufferPointer(rebasing: bytes[start..<index])
                 index += 1
-                if highBits < 0x80 { return vocabulary?.lookup(raw) ?? String(decoding: raw, as: UTF8.self) }
+                if highBits < 0x80 {
+                    return vocabulary?.lookup(bytes, from: start, count: raw.count)
+                        ?? String(decoding: raw, as: UTF8.self)
+                }
                 return try Self.makeString(raw, at: start)
             }
             if byte < 0x20 { throw JSONReadError(.controlCharacterInString, offset: index) }

@@ -17,20 +17,31 @@ public final class JSONVocabulary: Sendable {
     /// The longest word interned, in UTF-8 bytes; longer ones are ignored.
     public static let maximumWordLength = 32
 
-    /// Words by UTF-8 length.
-    private let byLength: [[Entry]]
+    /// Every word, shortest first.
+    private let entries: [Entry]
+    /// Where the words of each UTF-8 length start in ``entries``: those of length `n` are
+    /// `firstOfLength[n]..<firstOfLength[n + 1]`. One flat table: a table per length cost a retain and a release
+    /// of that length's array per lookup.
+    private let firstOfLength: [Int]
 
     /// A vocabulary of `words` (duplicates and words over ``maximumWordLength`` bytes are ignored).
     public init(words: [String]) {
-        var table = Array(repeating: [Entry](), count: Self.maximumWordLength + 1)
-        for word in Set(words).sorted() where word.utf8.count < table.count {
-            let bytes = Array(word.utf8)
-            bytes.withUnsafeBufferPointer { buffer in
-                table[bytes.count].append(Entry(head: Self.load(buffer, from: 0), middle: Self.load(buffer, from: 8),
-                                                tail: Array(bytes.dropFirst(16)), word: word))
+        var entries: [Entry] = []
+        var firstOfLength = [0]
+        let byLength = Dictionary(grouping: Set(words).filter { $0.utf8.count <= Self.maximumWordLength },
+                                  by: \.utf8.count)
+        for length in 0...Self.maximumWordLength {
+            for word in (byLength[length] ?? []).sorted() {
+                let bytes = Array(word.utf8)
+                bytes.withUnsafeBufferPointer { buffer in
+                    entries.append(Entry(head: Self.load(buffer, from: 0), middle: Self.load(buffer, from: 8),
+                                         tail: Array(bytes.dropFirst(16)), word: word))
+                }
             }
+            firstOfLength.append(entries.count)
         }
-        byLength = table
+        self.entries = entries
+        self.firstOfLength = firstOfLength
     }
 
     /// Up to eight bytes from `offset` as a little-endian integer, zero-padded.
@@ -45,19 +56,34 @@ public final class JSONVocabulary: Sendable {
         return value
     }
 
-    /// The prebuilt String for `bytes` when it is a known word.
+    /// The `count` bytes (at most eight) at `offset` as ``load(_:from:)`` makes them, with one unaligned load
+    /// when eight bytes from `offset` lie in `buffer` — bytes past the word's end are read and masked off.
     @inline(__always)
-    func lookup(_ bytes: UnsafeBufferPointer<UInt8>) -> String? {
-        let count = bytes.count
-        guard count > 1, count <= Self.maximumWordLength else { return nil }
-        let candidates = byLength[count]
-        if candidates.isEmpty { return nil }
-        let head = Self.load(bytes, from: 0)
-        for candidate in candidates where candidate.head == head {
-            guard count > 8 else { return candidate.word }
-            guard candidate.middle == Self.load(bytes, from: 8) else { continue }
-            if count <= 16 || candidate.tail.elementsEqual(bytes[16...]) { return candidate.word }
+    private static func load(_ buffer: UnsafeBufferPointer<UInt8>, from offset: Int, count: Int) -> UInt64 {
+        guard count > 0 else { return 0 }
+        guard offset + 8 <= buffer.count, let base = buffer.baseAddress else {
+            return load(UnsafeBufferPointer(rebasing: buffer[offset..<(offset + min(count, 8))]), from: 0)
         }
-        return nil
+        let word = UInt64(littleEndian: UnsafeRawPointer(base).loadUnaligned(fromByteOffset: offset, as: UInt64.self))
+        return count >= 8 ? word : word & ((1 &<< UInt64(count &<< 3)) &- 1)
+    }
+
+    /// The prebuilt String for the `count` bytes at `start` in `buffer` when they are a known word. Bytes of
+    /// `buffer` after the word may be read (never used): the reader passes the whole document.
+    @inline(__always)
+    func lookup(_ buffer: UnsafeBufferPointer<UInt8>, from start: Int, count: Int) -> String? {
+        guard count > 1, count <= Self.maximumWordLength else { return nil }
+        let range = firstOfLength[count]..<firstOfLength[count + 1]
+        if range.isEmpty { return nil }
+        let head = Self.load(buffer, from: start, count: count)
+        let middle = count > 8 ? Self.load(buffer, from: start + 8, count: count - 8) : 0
+        return entries.withUnsafeBufferPointer { entries in
+            for index in range where entries[index].head == head && entries[index].middle == middle {
+                if count <= 16 || entries[index].tail.elementsEqual(buffer[(start + 16)..<(start + count)]) {
+                    return entries[index].word
+                }
+            }
+            return nil
+        }
     }
 }

@@ -49,6 +49,68 @@ struct JSONReaderTests {
         #expect(members.map { $0.value.arrayValue?.first?.stringValue } == all)
     }
 
+    @Test("a vocabulary's words and near misses at the very end of the input, where no 8-byte load fits")
+    func vocabularyAtTheEnd() throws {
+        let words = ["ab", "metadata", "apiVersion", "0123456789abcdef", "0123456789abcdefX"]
+        let vocabulary = JSONVocabulary(words: words)
+        for text in words + ["ac", "metadatA", "apiVersioN", "0123456789abcdeF", "0123456789abcdefY"] {
+            for document in [#""\#(text)""#, #"["\#(text)"]"#, #"{"\#(text)":"\#(text)"}"#] {
+                #expect(try JSONReader.parse(Array(document.utf8), vocabulary: vocabulary)
+                    == (try JSONReader.parse(document)), "\(document)")
+            }
+            #expect(try JSONReader.parse(Array(#""\#(text)""#.utf8), vocabulary: vocabulary) == .string(text))
+        }
+    }
+
+    @Test("strings end, escape, hold non-ASCII text and fail at every position of their 8-byte words, read or skipped")
+    func stringsAtEveryPosition() throws {
+        let skipKey: JSONSkipList = [["k"]]
+        for length in 1...20 {
+            for position in 0..<length {
+                func text(_ special: [UInt8]) -> [UInt8] {
+                    let filler = Array("abcdefghijklmnopqrstuvwxyz".utf8)
+                    return Array(filler[..<position]) + special + Array(filler[position..<(length - 1)])
+                }
+                // In the middle of a document the string is scanned a word at a time; alone, its last bytes
+                // one at a time.
+                func documents(_ string: [UInt8]) -> [[UInt8]] {
+                    [Array(#"{"k":""#.utf8) + string + Array(#"","tail":"0123456789abcdef"}"#.utf8),
+                     [UInt8(ascii: "\"")] + string + [UInt8(ascii: "\"")]]
+                }
+                let cases: [([UInt8], String?, JSONReadError.Code?)] = [
+                    (text(Array("x".utf8)), String(decoding: text(Array("x".utf8)), as: UTF8.self), nil),
+                    (text(Array(#"\n"#.utf8)), String(decoding: text([0x0A]), as: UTF8.self), nil),
+                    (text(Array(#"\""#.utf8)), String(decoding: text(Array(#"""#.utf8)), as: UTF8.self), nil),
+                    (text(Array("é".utf8)), String(decoding: text(Array("é".utf8)), as: UTF8.self), nil),
+                    (text([0x01]), nil, .controlCharacterInString),
+                    (text([0xFF]), nil, .invalidUTF8),
+                    (text([0xC3]), nil, .invalidUTF8),  // a lead byte whose continuation is the closing quote
+                ]
+                for (string, expected, failure) in cases {
+                    let (inObject, alone) = (documents(string)[0], documents(string)[1])
+                    let label = "\(length), \(position): \(string)"
+                    if let expected {
+                        #expect(try JSONReader.parse(inObject)["k"] == .string(expected), "\(label)")
+                        #expect(try JSONReader.parse(alone) == .string(expected), "\(label)")
+                        #expect(try JSONReader.parse(inObject, skipping: skipKey)["k"] == nil, "\(label)")
+                        continue
+                    }
+                    for (document, skipped) in [(inObject, JSONSkipList.none), (inObject, skipKey),
+                                                (alone, JSONSkipList.none)] {
+                        #expect(throws: JSONReadError.self, "\(label)") {
+                            try JSONReader.parse(document, skipping: skipped)
+                        }
+                        do {
+                            _ = try JSONReader.parse(document, skipping: skipped)
+                        } catch {
+                            #expect(error.code == failure, "\(label)")
+                        }
+                    }
+                }
+            }
+        }
+    }
+
     @Test("keeps integers, floats and booleans apart")
     func numberKinds() throws {
         let value = try JSONReader.parse(#"{"a": 1, "b": 1.0, "c": true, "d": -0, "e": 1e3, "f": -12}"#)
