@@ -8,6 +8,7 @@
 #   for i in 1 2 3; do Benchmarks/load/instructions.sh /tmp/before; Benchmarks/load/instructions.sh; done  # A/B
 #   TOP=25 Benchmarks/load/instructions.sh            # also the 25 functions with the most instructions of their own
 #   KEEP=/tmp/create.callgrind Benchmarks/load/instructions.sh   # keep the measured dump for callgrind_annotate
+#   CALLGRIND_OPTIONS=--dump-instr=yes KEEP=/tmp/create.callgrind Benchmarks/load/instructions.sh  # per instruction
 #
 # Starts `serve --dev` under callgrind on CPU 0, warms it up with wrk on CPU 1 (4 connections: valgrind runs the
 # server about 50× slower), dumps the counts, loads it for 8 s more and dumps again: the second dump holds only
@@ -25,7 +26,7 @@ need valgrind
 need wrk
 
 strip --strip-debug -o "$WORK/server" "$BIN"
-start valgrind --tool=callgrind --cache-sim=no --callgrind-out-file="$WORK/callgrind.out" "$WORK/server"
+start valgrind --tool=callgrind --cache-sim=no ${CALLGRIND_OPTIONS:-} --callgrind-out-file="$WORK/callgrind.out" "$WORK/server"
 load 3s 4 >/dev/null  # warm-up: connections, TLS sessions, caches
 callgrind_control --dump=warm-up "$SERVER" >/dev/null 2>&1
 RESULT=$(load 8s 4 | grep IG-RESULT)

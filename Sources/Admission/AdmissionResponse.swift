@@ -218,9 +218,9 @@ public struct AdmissionResponse: Sendable, Hashable {
     public func encoded() -> [UInt8] {
         var writer = JSONWriter(reservingCapacity: 256 + (status?.message.utf8.count ?? 0) * 3)
         writer.beginObject()
-        writer.writeMember("apiVersion", version.rawValue)
-        writer.writeMember("kind", "AdmissionReview")
-        writer.writeKey("response")
+        writer.writeMember(literal: "apiVersion", version.rawValue)
+        writer.writeMember(literal: "kind", "AdmissionReview")
+        writer.writeKey(literal: "response")
         write(to: &writer)
         writer.endObject()
         return writer.bytes
@@ -229,22 +229,22 @@ public struct AdmissionResponse: Sendable, Hashable {
     /// The `response` object, members in the order Go's `AdmissionResponse` declares them.
     func write(to writer: inout JSONWriter) {
         writer.beginObject()
-        writer.writeMember("uid", uid)
-        writer.writeKey("allowed")
+        writer.writeMember(literal: "uid", uid)
+        writer.writeKey(literal: "allowed")
         writer.writeBool(allowed)
         if let status { write(status, to: &writer) }
         if let patch {
-            writer.writeMember("patch", Data(patch.serialized).base64EncodedString())
-            writer.writeMember("patchType", "JSONPatch")
+            writer.writeMember(literal: "patch", Data(patch.serialized).base64EncodedString())
+            writer.writeMember(literal: "patchType", "JSONPatch")
         }
         if !auditAnnotations.isEmpty {
-            writer.writeKey("auditAnnotations")
+            writer.writeKey(literal: "auditAnnotations")
             writer.beginObject()
             for annotation in auditAnnotations { writer.writeMember(annotation.key, annotation.value) }
             writer.endObject()
         }
         if !warnings.isEmpty {
-            writer.writeKey("warnings")
+            writer.writeKey(literal: "warnings")
             writer.beginArray()
             for warning in warnings {
                 writer.beginElement()
@@ -256,34 +256,34 @@ public struct AdmissionResponse: Sendable, Hashable {
     }
 
     private func write(_ status: Status, to writer: inout JSONWriter) {
-        writer.writeKey("status")
+        writer.writeKey(literal: "status")
         writer.beginObject()
-        writer.writeKey("metadata")
+        writer.writeKey(literal: "metadata")
         writer.beginObject()
         writer.endObject()
-        writer.writeMember("status", "Failure")
-        writer.writeMember("message", status.message)
-        writer.writeMember("reason", status.reason)
+        writer.writeMember(literal: "status", "Failure")
+        writer.writeMember(literal: "message", status.message)
+        writer.writeMember(literal: "reason", status.reason)
         if let details = status.details {
-            writer.writeKey("details")
+            writer.writeKey(literal: "details")
             writer.beginObject()
-            if !details.name.isEmpty { writer.writeMember("name", details.name) }
-            writer.writeMember("group", details.group)
-            writer.writeMember("kind", details.kind)
-            writer.writeKey("causes")
+            if !details.name.isEmpty { writer.writeMember(literal: "name", details.name) }
+            writer.writeMember(literal: "group", details.group)
+            writer.writeMember(literal: "kind", details.kind)
+            writer.writeKey(literal: "causes")
             writer.beginArray()
             for cause in details.causes {
                 writer.beginElement()
                 writer.beginObject()
-                writer.writeMember("reason", cause.reason)
-                writer.writeMember("message", cause.message)
-                writer.writeMember("field", cause.field)
+                writer.writeMember(literal: "reason", cause.reason)
+                writer.writeMember(literal: "message", cause.message)
+                writer.writeMember(literal: "field", cause.field)
                 writer.endObject()
             }
             writer.endArray()
             writer.endObject()
         }
-        writer.writeKey("code")
+        writer.writeKey(literal: "code")
         writer.writeInteger(Int64(status.code))
         writer.endObject()
     }

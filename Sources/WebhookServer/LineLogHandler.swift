@@ -41,7 +41,7 @@ public struct LineLogHandler: LogHandler {
     public func log(event: LogEvent) {
         let fields = merged(with: event.metadata ?? [:])
         write(level: event.level, message: event.message.description) { line in
-            for (key, value) in fields { line.add(key, value) }
+            for (key, value) in fields { line.add(key, metadata: value) }
         }
     }
 
@@ -54,7 +54,7 @@ public struct LineLogHandler: LogHandler {
             addFields(&collected)
             let fields = merged(with: Logger.Metadata(uniqueKeysWithValues: collected.collected ?? []))
             write(level: level, message: message) { line in
-                for (key, value) in fields { line.add(key, value) }
+                for (key, value) in fields { line.add(key, metadata: value) }
             }
             return
         }
@@ -90,10 +90,10 @@ public struct LineLogHandler: LogHandler {
         case .json:
             var line = LogLineFields(json: JSONWriter(continuing: &bytes))
             line.json!.beginObject()
-            line.json!.writeMember("time", time)
-            line.json!.writeMember("level", level.rawValue)
-            line.json!.writeMember("logger", label)
-            line.json!.writeMember("msg", message)
+            line.json!.writeMember(literal: "time", time)
+            line.json!.writeMember(literal: "level", level.rawValue)
+            line.json!.writeMember(literal: "logger", label)
+            line.json!.writeMember(literal: "msg", message)
             addFields(&line)
             line.json!.endObject()
             bytes = line.json!.takeBytes()

@@ -27,22 +27,20 @@ struct LogLineFields {
         collected = []
     }
 
-    /// A field holding one string.
-    mutating func add(_ key: String, _ value: String) {
+    /// A field holding one string, named in the program (``JSONWriter/writeKey(literal:)``).
+    mutating func add(_ key: StaticString, _ value: String) {
         if json != nil {
-            json!.writeKey(key)
+            json!.writeKey(literal: key)
             json!.writeString(value)
-        } else if text != nil {
-            text! += " \(key)=\(LineLogHandler.text(.string(value)))"
         } else {
-            collected!.append((key, .string(value)))
+            add("\(key)", metadata: .string(value))
         }
     }
 
-    /// A field holding a list of strings.
-    mutating func add(_ key: String, list values: [String]) {
+    /// A field holding a list of strings, named in the program.
+    mutating func add(_ key: StaticString, list values: [String]) {
         if json != nil {
-            json!.writeKey(key)
+            json!.writeKey(literal: key)
             json!.beginArray()
             for value in values {
                 json!.beginElement()
@@ -50,12 +48,12 @@ struct LogLineFields {
             }
             json!.endArray()
         } else {
-            add(key, .array(values.map { .string($0) }))
+            add("\(key)", metadata: .array(values.map { .string($0) }))
         }
     }
 
     /// A field holding any metadata value.
-    mutating func add(_ key: String, _ value: Logger.MetadataValue) {
+    mutating func add(_ key: String, metadata value: Logger.MetadataValue) {
         if json != nil {
             json!.writeKey(key)
             LineLogHandler.write(value, to: &json!)

@@ -272,6 +272,63 @@ struct JSONWriterTests {
         #expect(JSONWriter.string(value) == text)
     }
 
+    @Test("documents come out whole through every growth of the buffer, written fresh or continuing a buffer")
+    func growth() throws {
+        for size in [0, 1, 7, 63, 64, 65, 200, 2_000] {
+            // Strings of every length up to 40, some with an escape: pieces stored inline and with memcpy.
+            let strings = (0..<size).map { index in
+                (String(repeating: "x", count: index % 41), index % 5 == 0)
+            }
+            let value = JSONValue.array(strings.map { .string($0.0 + ($0.1 ? "\"\n" : "")) })
+            let expected = "[" + strings.map { #"""# + $0.0 + ($0.1 ? #"\"\n"# : "") + #"""# }
+                .joined(separator: ",") + "]"
+            #expect(JSONWriter.string(value) == expected, "\(size)")
+            for capacity in [0, 16, 4_096] {
+                var line = Array("earlier line\n".utf8)
+                line.reserveCapacity(capacity)
+                var writer = JSONWriter(continuing: &line)
+                #expect(line.isEmpty)
+                writer.write(value)
+                #expect(writer.bytes == Array(("earlier line\n" + expected).utf8), "\(size), \(capacity)")
+                let taken = writer.takeBytes()
+                #expect(taken == Array(("earlier line\n" + expected).utf8), "\(size), \(capacity)")
+                #expect(writer.bytes.isEmpty)
+                writer.writeString("again")
+                #expect(writer.takeBytes() == Array(#""again""#.utf8))
+            }
+        }
+    }
+
+    @Test("keys written in the program come out as any other key does, compact and indented, first or not")
+    func literalKeys() {
+        for indentation in [nil, 2] {
+            var literal = JSONWriter(indentation: indentation)
+            var string = JSONWriter(indentation: indentation)
+            literal.beginObject()
+            string.beginObject()
+            literal.writeKey(literal: "uid")
+            string.writeKey("uid")
+            literal.writeString("1")
+            string.writeString("1")
+            literal.writeMember(literal: "dry_run", "true")
+            string.writeMember("dry_run", "true")
+            literal.writeKey(literal: "nested")
+            string.writeKey("nested")
+            literal.beginObject()
+            string.beginObject()
+            literal.writeMember(literal: "a.b/c-d", "")
+            string.writeMember("a.b/c-d", "")
+            literal.endObject()
+            string.endObject()
+            literal.endObject()
+            string.endObject()
+            #expect(literal.bytes == string.bytes, "\(String(describing: indentation))")
+            #expect(String(decoding: literal.bytes, as: UTF8.self) == (indentation == nil
+                ? #"{"uid":"1","dry_run":"true","nested":{"a.b/c-d":""}}"#
+                : "{\n  \"uid\": \"1\",\n  \"dry_run\": \"true\",\n  \"nested\": {\n    \"a.b/c-d\": \"\"\n  }\n}"))
+        }
+    }
+
     @Test("escapes and control characters are found at every position around the 8-byte word boundaries")
     func wordBoundaries() throws {
         for length in 0...24 {
