@@ -26,7 +26,8 @@ need valgrind
 need wrk
 
 strip --strip-debug -o "$WORK/server" "$BIN"
-start valgrind --tool=callgrind --cache-sim=no ${CALLGRIND_OPTIONS:-} --callgrind-out-file="$WORK/callgrind.out" "$WORK/server"
+start valgrind --tool=callgrind --cache-sim=no ${CALLGRIND_OPTIONS:-} \
+    --callgrind-out-file="$WORK/callgrind.out" "$WORK/server"
 load 3s 4 >/dev/null  # warm-up: connections, TLS sessions, caches
 callgrind_control --dump=warm-up "$SERVER" >/dev/null 2>&1
 RESULT=$(load 8s 4 | grep IG-RESULT)
