@@ -13,8 +13,12 @@ public struct JSONSkipList: Sendable, Hashable, ExpressibleByArrayLiteral {
     public let paths: [[String]]
     /// Bit `i` for each non-empty path `i`: the paths the document's root lies on.
     let rootMask: UInt64
-    /// For each depth, a bit for each key length (up to 63) that some path has there: a quick "no".
-    private let lengthsByDepth: [UInt64]
+    /// For each depth and key length, the paths whose key at that depth has that length (lengths over 63 share
+    /// the last slot): `pathsByKeyLength[depth * 64 + length]`. A member's key is compared only with the paths'
+    /// keys of its own length — usually none — instead of with every path its object lies on.
+    private let pathsByKeyLength: [UInt64]
+    /// For each depth, the paths that end there: the member they name is skipped.
+    private let pathsEndingAt: [UInt64]
 
     /// The most paths one list holds: one bit each in a 64-bit mask.
     public static let maximumCount = 64
@@ -23,13 +27,18 @@ public struct JSONSkipList: Sendable, Hashable, ExpressibleByArrayLiteral {
         precondition(paths.count <= Self.maximumCount, "at most \(Self.maximumCount) skipped paths")
         self.paths = paths
         var mask: UInt64 = 0
-        var lengths = [UInt64](repeating: 0, count: paths.map { $0.count }.max() ?? 0)
+        let depths = paths.map { $0.count }.max() ?? 0
+        var byLength = [UInt64](repeating: 0, count: depths * 64)
+        var ending = [UInt64](repeating: 0, count: depths)
         for (position, path) in paths.enumerated() where !path.isEmpty {
-            mask |= 1 << UInt64(position)
-            for (depth, key) in path.enumerated() { lengths[depth] |= Self.lengthBit(key.utf8.count) }
+            let bit: UInt64 = 1 << UInt64(position)
+            mask |= bit
+            for (depth, key) in path.enumerated() { byLength[Self.slot(depth, key.utf8.count)] |= bit }
+            ending[path.count - 1] |= bit
         }
         rootMask = mask
-        lengthsByDepth = lengths
+        pathsByKeyLength = byLength
+        pathsEndingAt = ending
     }
 
     public init(arrayLiteral paths: [String]...) {
@@ -40,38 +49,29 @@ public struct JSONSkipList: Sendable, Hashable, ExpressibleByArrayLiteral {
     public static let none = JSONSkipList([])
 
     @inline(__always)
-    private static func lengthBit(_ length: Int) -> UInt64 {
-        1 << UInt64(min(length, 63))
+    private static func slot(_ depth: Int, _ length: Int) -> Int {
+        depth &* 64 &+ min(length, 63)
     }
 
     /// Of the `candidates` (paths the object at `depth` lies on), whether one ends at its member `key` — skip
     /// it — and the mask of those that go on below it.
     @inline(__always)
     func member(_ key: String, at depth: Int, of candidates: UInt64) -> (skip: Bool, below: UInt64) {
-        let length = key.utf8.count
-        guard depth < lengthsByDepth.count, lengthsByDepth[depth] & Self.lengthBit(length) != 0 else {
-            return (false, 0)
+        guard depth < pathsEndingAt.count else { return (false, 0) }
+        let sameLength = candidates & pathsByKeyLength[Self.slot(depth, key.utf8.count)]
+        if sameLength == 0 { return (false, 0) }
+        var matched: UInt64 = 0
+        Self.forEachPosition(in: sameLength) { position in
+            if paths[position][depth] == key { matched |= 1 << UInt64(position) }
         }
-        var skip = false
-        var below: UInt64 = 0
-        Self.forEachPosition(in: candidates) { position in
-            let path = paths[position]
-            let step = path[depth]
-            guard step.utf8.count == length, step == key else { return }
-            if path.count == depth + 1 { skip = true } else { below |= 1 << UInt64(position) }
-        }
-        return (skip, below)
+        return (matched & pathsEndingAt[depth] != 0, matched & ~pathsEndingAt[depth])
     }
 
-    /// Of the `candidates` (paths the array at `depth` lies on), those that go on into its elements.
+    /// Of the `candidates` (paths the array at `depth` lies on), those that go on into its elements (`""`).
     @inline(__always)
     func elements(at depth: Int, of candidates: UInt64) -> UInt64 {
-        var below: UInt64 = 0
-        Self.forEachPosition(in: candidates) { position in
-            let path = paths[position]
-            if path.count > depth + 1, path[depth].isEmpty { below |= 1 << UInt64(position) }
-        }
-        return below
+        guard depth < pathsEndingAt.count else { return 0 }
+        return candidates & pathsByKeyLength[Self.slot(depth, 0)] & ~pathsEndingAt[depth]
     }
 
     /// Calls `body` with the position of each bit set in `mask`, lowest first.

@@ -234,6 +234,18 @@ struct JSONReaderTests {
         #expect(try JSONReader.parse(Array(text.utf8), skipping: .none) == JSONReader.parse(Array(text.utf8)))
     }
 
+    @Test("skipped keys over 63 bytes, of one length or two, and paths that end where others go on")
+    func skippingLongKeysAndPrefixes() throws {
+        let long = String(repeating: "k", count: 70)
+        let otherLong = String(repeating: "k", count: 65)
+        let nearMiss = String(repeating: "k", count: 69) + "j"
+        let skip: JSONSkipList = [[long], ["a", "b"], ["a", "b", "c"], ["a", "bb"], ["x", "", "y"]]
+        let text = #"{"\#(long)": 1, "\#(otherLong)": 2, "\#(nearMiss)": 3, "a": {"b": {"c": 1}, "bb": 2, "bc": 3},"#
+            + #" "x": [{"y": 1, "z": 2}, [{"y": 3}]]}"#
+        let value = try JSONReader.parse(Array(text.utf8), skipping: skip)
+        #expect(value == [otherLong: 2, nearMiss: 3, "a": ["bc": 3], "x": [["z": 2], [["y": 3]]]])
+    }
+
     @Test("rejects invalid UTF-8")
     func invalidUTF8() {
         let bytes: [UInt8] = [0x22, 0x61, 0xC3, 0x28, 0x22]  // "a\xC3(" — a broken two-byte sequence
