@@ -144,7 +144,9 @@ struct HTTPListener: Service {
         // own 400), so the framing pass is too — it copied each answer's headers to remove a transfer-encoding.
         var encoder = HTTPResponseEncoder.Configuration()
         encoder.automaticallySetFramingHeaders = false
-        try pipeline.configureHTTPServerPipeline(withPipeliningAssistance: true, withErrorHandling: true,
+        // HTTPRequestHandler answers a malformed request with 400 itself: NIO's error handler passed and cast
+        // every answer part to track whether an answer had begun, which one written in one go never has.
+        try pipeline.configureHTTPServerPipeline(withPipeliningAssistance: true, withErrorHandling: false,
                                                  withOutboundHeaderValidation: false, withEncoderConfiguration: encoder)
         try pipeline.addHandler(HTTPRequestHandler(routes: routes, readTimeout: readTimeout, errorLog: connectionLog))
     }

@@ -9,8 +9,8 @@ import NIOHTTP1
 /// A task hop per request would cost more than the rules themselves, so an admission that needs
 /// no arbitration is read, evaluated and answered in the event loop's own turn; only an email claim the
 /// apiserver arbitrates waits in a task. NIO's pipeline handlers behind it keep what the protocol needs:
-/// `HTTPServerPipelineHandler` answers pipelined requests in order and closes quietly on graceful shutdown,
-/// `HTTPServerProtocolErrorHandler` answers malformed requests with 400.
+/// `HTTPServerPipelineHandler` answers pipelined requests in order and closes quietly on graceful shutdown; a
+/// malformed request this handler answers with 400 itself (``errorCaught(context:error:)``).
 ///
 /// The same handler serves each HTTP/2 stream behind NIOHTTP2's `HTTP2FramePayloadToHTTP1ServerCodec`: a
 /// stream carries one request, so the per-connection logic (answers per turn, the held answer) never engages
@@ -127,6 +127,17 @@ final class HTTPRequestHandler: ChannelInboundHandler, RemovableChannelHandler {
     }
 
     func errorCaught(context: ChannelHandlerContext, error: any Error) {
+        if error is HTTPParserError {
+            // A malformed request is answered 400 here, as NIO's `HTTPServerProtocolErrorHandler` would, without
+            // that handler's pass and type check of every answer part on its way out: it tracked the parts to
+            // know whether an answer had begun, and this handler writes an answer's head, body and end in one go
+            // (`HTTPServerPipelineHandler` holds a parser error back until the answer in flight has ended), so
+            // none has when an error arrives.
+            let head = HTTPResponseHead(version: .http1_1, status: .badRequest,
+                                        headers: HTTPHeaders([("Connection", "close"), ("Content-Length", "0")]))
+            context.write(wrapOutboundOut(.head(head)), promise: nil)
+            context.writeAndFlush(wrapOutboundOut(.end(nil)), promise: nil)
+        }
         // Logged once here rather than by a handler of its own in front, which saw every request part on the way.
         if let errorLog, !errorLogged {
             errorLogged = true

@@ -81,7 +81,7 @@ struct HTTP1ProtocolTests {
         }
     }
 
-    @Test("answers are framed by their content-length alone: a review, a HEAD without its body, NIO's own 400")
+    @Test("answers are framed by their content-length alone: a review, a HEAD without its body, a parse error's 400")
     func framing() async throws {
         let pki = try TestPKI()
         defer { pki.remove() }
@@ -107,7 +107,7 @@ struct HTTP1ProtocolTests {
             #expect(answers[1].hasPrefix("405 Method Not Allowed\r\n") && answers[1].contains("allow: GET\r\n"))
             #expect(answers[2].hasPrefix("200 OK\r\n") && answers[2].hasSuffix("\r\n\r\nok\n"))
 
-            // A request NIO cannot parse gets its 400, framed the same way, and the connection closes.
+            // A request NIO cannot parse gets a 400, framed the same way, and the connection closes.
             let broken = try await RawConnection.connect(port: server.webhookPort, tls: try server.rawClientTLS())
             defer { broken.close() }
             try await broken.send("NOT HTTP\r\n\r\n")
@@ -119,6 +119,18 @@ struct HTTP1ProtocolTests {
             let logged = server.logs.events("closing connection after connection error")
             #expect(logged.count == 1)
             #expect(logged.first?["error"] == "invalid HTTP method", "\(logged)")
+
+            // Garbage pipelined behind a review: the review's answer goes out whole, then the 400, then the close.
+            let behind = try await RawConnection.connect(port: server.webhookPort, tls: try server.rawClientTLS())
+            defer { behind.close() }
+            try await behind.send(Self.request("POST", "/validate", body: Review.allowedUser(uid: "before-garbage"))
+                + Array("NOT HTTP\r\n\r\n".utf8))
+            #expect(await behind.waitForClose(within: .seconds(30)))
+            let pipelined = Array(behind.receivedText.components(separatedBy: "HTTP/1.1 ")[1...])
+            #expect(pipelined.count == 2, "\(behind.receivedText)")
+            #expect(pipelined.first?.hasPrefix("200 OK\r\n") == true && pipelined.first?
+                .contains(#""uid":"before-garbage""#) == true)
+            #expect(pipelined.last == "400 Bad Request\r\nConnection: close\r\nContent-Length: 0\r\n\r\n")
         }
     }
 
