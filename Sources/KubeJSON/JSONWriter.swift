@@ -140,6 +140,16 @@ public struct JSONWriter: Sendable {
         writeString(value)
     }
 
+    /// Writes members already encoded as compact JSON (`"a":1,"b":"x"`, no braces) into the object being written,
+    /// with the comma before them when needed: a run of members that many documents share, encoded once. Compact
+    /// output only.
+    public mutating func writeEncodedMembers(_ encoded: [UInt8]) {
+        precondition(indentation == nil, "encoded members go into compact documents only")
+        guard !encoded.isEmpty else { return }
+        beginElement()
+        bytes.append(contentsOf: encoded)
+    }
+
     private static func needsNoEscaping(_ key: StaticString) -> Bool {
         UnsafeBufferPointer(start: key.utf8Start, count: key.utf8CodeUnitCount).allSatisfy { byte in
             byte >= 0x20 && byte < 0x7F && byte != UInt8(ascii: "\"") && byte != UInt8(ascii: "\\")

@@ -2,6 +2,7 @@ public import Logging
 #if canImport(Glibc)
 import Glibc
 #endif
+import NIOPosix
 import SystemSupport
 import KubeJSON
 
@@ -88,12 +89,10 @@ public struct LineLogHandler: LogHandler {
         let time = Self.timestamp()
         switch format {
         case .json:
+            let opening = Self.jsonOpening(time: time, level: level, label: label, message: message)
             var line = LogLineFields(json: JSONWriter(continuing: &bytes))
             line.json!.beginObject()
-            line.json!.writeMember(literal: "time", time)
-            line.json!.writeMember(literal: "level", level.rawValue)
-            line.json!.writeMember(literal: "logger", label)
-            line.json!.writeMember(literal: "msg", message)
+            line.json!.writeEncodedMembers(opening)
             addFields(&line)
             line.json!.endObject()
             bytes = line.json!.takeBytes()
@@ -104,6 +103,36 @@ public struct LineLogHandler: LogHandler {
             bytes.append(contentsOf: (line.text! + "\n").utf8)
         }
     }
+
+    /// A JSON line's first members — `"time":…,"level":…,"logger":…,"msg":…` — encoded once per second and
+    /// thread for each level, logger and message in a row: the same for every admission line of a second, and
+    /// writing them member by member was a sixth of the line's cost.
+    static func jsonOpening(time: String, level: Logger.Level, label: String, message: String) -> [UInt8] {
+        let cached = jsonOpenings.current(orMake: JSONOpening.init)
+        if cached.time != time || cached.level != level || cached.label != label || cached.message != message {
+            var writer = JSONWriter(reservingCapacity: 128)
+            writer.beginObject()
+            writer.writeMember(literal: "time", time)
+            writer.writeMember(literal: "level", level.rawValue)
+            writer.writeMember(literal: "logger", label)
+            writer.writeMember(literal: "msg", message)
+            (cached.time, cached.level, cached.label, cached.message) = (time, level, label, message)
+            cached.encoded = Array(writer.takeBytes().dropFirst())  // without the `{`
+        }
+        return cached.encoded
+    }
+
+    /// One thread's last ``jsonOpening(time:level:label:message:)``. Only its own thread touches it, hence
+    /// unchecked.
+    private final class JSONOpening: @unchecked Sendable {
+        var time = ""
+        var level = Logger.Level.trace
+        var label = ""
+        var message = ""
+        var encoded: [UInt8] = []
+    }
+
+    private static let jsonOpenings = ThreadSpecificVariable<JSONOpening>()
 
     /// A metadata value in JSON: strings as strings, arrays and dictionaries (keys sorted) as themselves.
     static func write(_ value: Logger.MetadataValue, to writer: inout JSONWriter) {

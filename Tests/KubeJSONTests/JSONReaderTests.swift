@@ -311,6 +311,24 @@ struct JSONWriterTests {
         }
     }
 
+    @Test("members encoded once go into an object as its first members or after others")
+    func encodedMembers() {
+        let encoded = Array(#""a":1,"b":"x""#.utf8)
+        var first = JSONWriter()
+        first.beginObject()
+        first.writeEncodedMembers(encoded)
+        first.writeMember(literal: "c", "y")
+        first.endObject()
+        #expect(String(decoding: first.bytes, as: UTF8.self) == #"{"a":1,"b":"x","c":"y"}"#)
+        var after = JSONWriter()
+        after.beginObject()
+        after.writeMember(literal: "z", "w")
+        after.writeEncodedMembers(encoded)
+        after.writeEncodedMembers([])
+        after.endObject()
+        #expect(String(decoding: after.bytes, as: UTF8.self) == #"{"z":"w","a":1,"b":"x"}"#)
+    }
+
     @Test("keys written in the program come out as any other key does, compact and indented, first or not")
     func literalKeys() {
         for indentation in [nil, 2] {

@@ -63,4 +63,45 @@ struct LineLogHandlerTests {
             + #""rules":["user.email","user.state"],"uid":"u-1"}"# + "\n")
         #expect(direct == logged)
     }
+
+    @Test("JSON lines open with their own time, level, logger and message when these change from line to line")
+    func openingsChange() async throws {
+        let written = Locked([String]())
+        func handler(_ label: String) -> LineLogHandler {
+            LineLogHandler(label: label, format: .json, level: .trace) { bytes in
+                written.withLock { $0.append(String(decoding: bytes, as: UTF8.self)) }
+            }
+        }
+        let (first, second) = (handler("first"), handler("second"))
+        // Alternating loggers, levels and messages on one thread: each line has its own opening.
+        first.emit(level: .info, message: "admission") { $0.add("uid", "1") }
+        second.emit(level: .info, message: "admission") { $0.add("uid", "2") }
+        second.emit(level: .warning, message: "admission") { $0.add("uid", "3") }
+        second.emit(level: .warning, message: "other") { $0.add("uid", "4") }
+        first.emit(level: .info, message: "admission") { $0.add("uid", "5") }
+        let time = LineLogHandler.timestamp()
+        #expect(written.current.map { $0.replacingTime(with: "T") } == [
+            #"{"time":"T","level":"info","logger":"first","msg":"admission","uid":"1"}"# + "\n",
+            #"{"time":"T","level":"info","logger":"second","msg":"admission","uid":"2"}"# + "\n",
+            #"{"time":"T","level":"warning","logger":"second","msg":"admission","uid":"3"}"# + "\n",
+            #"{"time":"T","level":"warning","logger":"second","msg":"other","uid":"4"}"# + "\n",
+            #"{"time":"T","level":"info","logger":"first","msg":"admission","uid":"5"}"# + "\n",
+        ])
+        // The next second's line carries the next second's time, not the one its opening was made with.
+        #expect(await eventually(within: .seconds(3)) { LineLogHandler.timestamp() != time })
+        let later = LineLogHandler.timestamp()
+        first.emit(level: .info, message: "admission") { $0.add("uid", "6") }
+        let last = try #require(written.current.last)
+        let lastTime = String(last.dropFirst(9).prefix(20))
+        #expect(lastTime >= later && lastTime != time, "\(last)")  // RFC 3339 in UTC sorts as time does
+        #expect(last.replacingTime(with: "T")
+            == #"{"time":"T","level":"info","logger":"first","msg":"admission","uid":"6"}"# + "\n")
+    }
+}
+
+private extension String {
+    /// The line with the 20-character timestamp after `{"time":"` replaced.
+    func replacingTime(with replacement: String) -> String {
+        String(prefix(9)) + replacement + String(dropFirst(29))
+    }
 }
