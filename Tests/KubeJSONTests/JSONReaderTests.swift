@@ -95,16 +95,16 @@ struct JSONReaderTests {
                         #expect(try JSONReader.parse(inObject, skipping: skipKey)["k"] == nil, "\(label)")
                         continue
                     }
-                    for (document, skipped) in [(inObject, JSONSkipList.none), (inObject, skipKey),
-                                                (alone, JSONSkipList.none)] {
-                        #expect(throws: JSONReadError.self, "\(label)") {
+                    // The string's text starts after `{"k":"` in the object, after `"` alone; a control byte is
+                    // reported where it stands, invalid UTF-8 where its string starts.
+                    for (document, skipped, textStart) in [(inObject, JSONSkipList.none, 6), (inObject, skipKey, 6),
+                                                           (alone, JSONSkipList.none, 1)] {
+                        let error = #expect(throws: JSONReadError.self, "\(label)") {
                             try JSONReader.parse(document, skipping: skipped)
                         }
-                        do {
-                            _ = try JSONReader.parse(document, skipping: skipped)
-                        } catch {
-                            #expect(error.code == failure, "\(label)")
-                        }
+                        #expect(error?.code == failure, "\(label)")
+                        #expect(error?.offset == textStart + (failure == .controlCharacterInString ? position : 0),
+                                "\(label)")
                     }
                 }
             }
