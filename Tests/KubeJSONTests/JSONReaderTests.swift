@@ -38,7 +38,8 @@ struct JSONReaderTests {
         let vocabulary = JSONVocabulary(words: words + words)
         let misses = ["a", "ac", "metadatA", "metadat", "Metadata", "apiVersioN", "apiversion", "creationTimestamP",
                       "creationTimestampX", "0123456789abcdeF", "0123456789abcdefY", "0123456789Abcdef",
-                      "0123456789abcdefghijklmnopqrstuV", "", "métadata"]
+                      "0123456789abcdefghijklmnopqrstuV", "0123456789abcdefghiJklmnopqrstuv",
+                      "0123456789abcdefghijklmnopqrstu", "", "métadata"]
         let all = words + misses
         let text = "{" + all.enumerated().map { #""\#($0.element)": ["\#($0.element)", \#($0.offset)]"# }
             .joined(separator: ",") + "}"
