@@ -20,7 +20,9 @@ struct TransportHandlerTests {
         #expect(WebhookRoute(uri: "/readyz?verbose") == .probe(.readyz))
         #expect(WebhookRoute(uri: "/metrics") == .probe(.metrics))
         for unknown in ["", "/", "?/validate", "/validate/", "/validatex", "/Validate", "validate", "/valid",
-                        "//validate", "/validate%3F", "/v\u{301}alidate", "/mutate\u{301}"]
+                        "//validate", "/validate%3F", "/v\u{301}alidate", "/mutate\u{301}",
+                        // A prepended mark joins the `?` into one Character: the path is still more than /validate.
+                        "/validate\u{600}?x"]
         {
             #expect(WebhookRoute(uri: unknown) == nil, "\(unknown)")
         }
