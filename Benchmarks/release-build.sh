@@ -15,7 +15,23 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 product="${1:-identity-guard}"
-flags=(-c release --product "$product" --scratch-path .build-release --static-swift-stdlib)
+# The functions a review runs are placed together, in the order deploy/hot-functions.txt gives
+# (Benchmarks/load/hot-functions.sh writes it): each function in a section of its own, which gold then lays out.
+build=(-c release --scratch-path .build-release --static-swift-stdlib
+    -Xswiftc -Xfrontend -Xswiftc -function-sections -Xcc -ffunction-sections
+    -Xlinker --section-ordering-file -Xlinker "$PWD/deploy/hot-functions.txt")
+flags=("${build[@]}" --product "$product")
+# SwiftPM does not compile Swift sources again when only their -Xfrontend flags change: a scratch path built with
+# other flags is started afresh, or it would link old objects without their sections.
+stamp=.build-release/identity-guard-build-flags
+if [ -d .build-release ] && [ "$(cat "$stamp" 2>/dev/null)" != "${build[*]}" ]; then
+    echo "release-build.sh: .build-release was built with other flags; building it afresh" >&2
+    rm -rf .build-release
+fi
+mkdir -p .build-release
+echo "${build[*]}" >"$stamp"
+# Nor does it link again when only the order changed (the linker reads the list; SwiftPM does not know it).
+if [ deploy/hot-functions.txt -nt ".build-release/release/$product" ]; then rm -f ".build-release/release/$product"; fi
 if [ "${QUIET:-0}" = 1 ]; then
     log=$(mktemp)
     trap 'rm -f "$log"' EXIT
