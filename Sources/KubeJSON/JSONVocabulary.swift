@@ -41,7 +41,8 @@ public final class JSONVocabulary: @unchecked Sendable {
             let count = padded.count
             padded += repeatElement(0, count: Self.maximumWordLength - count)
             let bytes = padded.withUnsafeBufferPointer { padded in
-                (Self.word(padded, 0), Self.word(padded, 8), Self.word(padded, 16), Self.word(padded, 24))
+                (Self.load(padded, from: 0, count: 8), Self.load(padded, from: 8, count: 8),
+                 Self.load(padded, from: 16, count: 8), Self.load(padded, from: 24, count: 8))
             }
             (entries.baseAddress! + index).initialize(to: Entry(bytes: bytes, count: count, word: word))
             var slot = Self.hash(bytes.0, bytes.1, count) & slotMask
@@ -56,20 +57,14 @@ public final class JSONVocabulary: @unchecked Sendable {
         slots.deallocate()
     }
 
-    /// The eight bytes at `offset` of `padded` as a little-endian integer.
-    private static func word(_ padded: UnsafeBufferPointer<UInt8>, _ offset: Int) -> UInt64 {
-        var value: UInt64 = 0
-        for index in (offset..<(offset + 8)).reversed() { value = value << 8 | UInt64(padded[index]) }
-        return value
-    }
-
     @inline(__always)
     private static func hash(_ first: UInt64, _ second: UInt64, _ count: Int) -> Int {
         let mixed = (first &* 0x9E37_79B9_7F4A_7C15) ^ (second &* 0xC2B2_AE3D_27D4_EB4F) ^ UInt64(count)
         return Int(truncatingIfNeeded: mixed >> 32 ^ mixed)
     }
 
-    /// The `count` bytes (up to eight are used) at `offset` of `buffer` as a little-endian integer, zero-padded:
+    /// The `count` bytes (up to eight are used) at `offset` of `buffer` as a little-endian integer, zero-padded —
+    /// how a word's entry and the reader's bytes are both made, so that they compare equal:
     /// one unaligned load when eight bytes from `offset` lie in `buffer` (bytes past the word's end are read and
     /// masked off), one byte at a time at the buffer's very end.
     @inline(__always)

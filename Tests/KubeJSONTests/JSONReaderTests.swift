@@ -1,4 +1,4 @@
-import KubeJSON
+@testable import KubeJSON
 import Testing
 
 @Suite("JSON reader")
@@ -48,6 +48,15 @@ struct JSONReaderTests {
         let members = try #require(withWords.objectValue?.members)
         #expect(members.map(\.key) == all)
         #expect(members.map { $0.value.arrayValue?.first?.stringValue } == all)
+        // The reader's result is the same either way, so the lookup itself: every word found, alone in its buffer
+        // (the byte-at-a-time end) and with bytes after it (one load per 8 bytes), and no near miss.
+        for word in words + misses {
+            let expected = words.dropLast().contains(word) && word.utf8.count > 1 ? word : nil
+            for bytes in [Array(word.utf8), Array(word.utf8) + Array(#"", "after": 1}"#.utf8)] {
+                let found = bytes.withUnsafeBufferPointer { vocabulary.lookup($0, from: 0, count: word.utf8.count) }
+                #expect(found == expected, "\(word) in \(bytes.count) bytes")
+            }
+        }
     }
 
     @Test("a vocabulary's words and near misses at the very end of the input, where no 8-byte load fits")
