@@ -223,7 +223,7 @@ public struct AdmissionResponse: Sendable, Hashable {
         writer.writeKey(literal: "response")
         write(to: &writer)
         writer.endObject()
-        return writer.bytes
+        return writer.takeBytes()
     }
 
     /// The `response` object, members in the order Go's `AdmissionResponse` declares them.

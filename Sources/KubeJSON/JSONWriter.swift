@@ -4,7 +4,14 @@
 /// rest of the request for that, and `JSONEncoder` escapes `/` and shuffles keys. This writer appends to one
 /// byte buffer, keeps key order, writes non-ASCII text as UTF-8 and escapes only what RFC 8259 requires.
 public struct JSONWriter: Sendable {
-    public private(set) var bytes: [UInt8]
+    /// The bytes written so far (a copy: ``takeBytes()`` hands them over without one).
+    public var bytes: [UInt8] { Array(storage[..<length]) }
+
+    /// The output buffer: `length` bytes written, then zeros up to `storage.count`, room written into in place.
+    /// `Array.append(contentsOf:)` cost about 90 instructions per piece — most of a short key or value — for
+    /// its generic path; a write here checks the room once and copies into it (README, "Performance").
+    private var storage: [UInt8]
+    private var length: Int
     private let indentation: Int?
     private var level = 0
     /// Whether each open container already has a member, so the next one needs a comma: bit `n` for the
@@ -16,16 +23,18 @@ public struct JSONWriter: Sendable {
 
     /// - Parameter indentation: spaces per level for human-readable output; nil writes compact JSON.
     public init(reservingCapacity capacity: Int = 512, indentation: Int? = nil) {
-        bytes = []
-        bytes.reserveCapacity(capacity)
+        storage = []
+        storage.reserveCapacity(capacity)
+        length = 0
         self.indentation = indentation
     }
 
     /// Goes on writing at the end of `bytes`, which it takes over (leaving `bytes` empty until ``takeBytes()``
     /// hands them back): a document appended to a buffer in place, without an array of its own.
     public init(continuing bytes: inout [UInt8], indentation: Int? = nil) {
-        self.bytes = []
-        swap(&self.bytes, &bytes)
+        storage = []
+        swap(&storage, &bytes)
+        length = storage.count
         self.indentation = indentation
     }
 
@@ -33,7 +42,9 @@ public struct JSONWriter: Sendable {
     /// appends a line break and writes the line out.
     public mutating func takeBytes() -> [UInt8] {
         var taken: [UInt8] = []
-        swap(&taken, &bytes)
+        swap(&taken, &storage)
+        if taken.count > length { taken.removeLast(taken.count - length) }
+        length = 0
         return taken
     }
 
@@ -41,7 +52,7 @@ public struct JSONWriter: Sendable {
     public static func serialize(_ value: JSONValue, indentation: Int? = nil) -> [UInt8] {
         var writer = JSONWriter(indentation: indentation)
         writer.write(value)
-        return writer.bytes
+        return writer.takeBytes()
     }
 
     /// `serialize` as a String, for messages and tests.
@@ -56,7 +67,7 @@ public struct JSONWriter: Sendable {
         case .null: appendLiteral("null")
         case .bool(let flag): appendLiteral(flag ? "true" : "false")
         case .integer(let number): writeInteger(number)
-        case .float(let literal): bytes.append(contentsOf: literal.utf8)
+        case .float(let literal): appendUTF8(of: literal)
         case .string(let text): writeString(text)
         case .array(let elements):
             beginArray()
@@ -77,9 +88,9 @@ public struct JSONWriter: Sendable {
 
     public mutating func writeInteger(_ number: Int64) {
         if number >= 0 && number < 10 {
-            bytes.append(UInt8(ascii: "0") + UInt8(number))
+            append(UInt8(ascii: "0") + UInt8(number))
         } else {
-            bytes.append(contentsOf: String(number).utf8)
+            appendUTF8(of: String(number))
         }
     }
 
@@ -90,31 +101,31 @@ public struct JSONWriter: Sendable {
     // MARK: - Containers, written piece by piece
 
     public mutating func beginObject() {
-        bytes.append(UInt8(ascii: "{"))
+        append(UInt8(ascii: "{"))
         open()
     }
 
     public mutating func endObject() {
         close()
-        bytes.append(UInt8(ascii: "}"))
+        append(UInt8(ascii: "}"))
     }
 
     public mutating func beginArray() {
-        bytes.append(UInt8(ascii: "["))
+        append(UInt8(ascii: "["))
         open()
     }
 
     public mutating func endArray() {
         close()
-        bytes.append(UInt8(ascii: "]"))
+        append(UInt8(ascii: "]"))
     }
 
     /// Writes `"key":` inside an object, with the comma before it when needed.
     public mutating func writeKey(_ key: String) {
         beginElement()
         writeString(key)
-        bytes.append(UInt8(ascii: ":"))
-        if indentation != nil { bytes.append(UInt8(ascii: " ")) }
+        append(UInt8(ascii: ":"))
+        if indentation != nil { append(UInt8(ascii: " ")) }
     }
 
     /// Writes a member whose value is a string.
@@ -125,13 +136,31 @@ public struct JSONWriter: Sendable {
 
     /// Writes `"key":` for a key written in the program — printable ASCII with nothing to escape (checked in
     /// debug builds) — copied as it is, without the scan for characters to escape that ``writeKey(_:)`` does:
-    /// the hot path writes about twenty such keys per request (the answer and its log line).
+    /// the hot path writes about twenty such keys per request (the answer and its log line). In compact output
+    /// the comma, the quoted key and the colon go in as one copy.
     public mutating func writeKey(literal key: StaticString) {
         assert(Self.needsNoEscaping(key), "\(key) needs escaping: use writeKey(_:)")
-        beginElement()
-        bytes.append(UInt8(ascii: "\""))
-        appendLiteral(key)
-        appendLiteral(indentation == nil ? "\":" : "\": ")
+        guard indentation == nil else {
+            beginElement()
+            append(UInt8(ascii: "\""))
+            appendLiteral(key)
+            appendLiteral("\": ")
+            return
+        }
+        let comma = nextElement() ? 1 : 0
+        let count = key.utf8CodeUnitCount
+        let total = comma + count + 3
+        reserve(total)
+        let at = length
+        storage.withUnsafeMutableBufferPointer { buffer in
+            let start = buffer.baseAddress! + at
+            if comma == 1 { start.initialize(to: UInt8(ascii: ",")) }
+            start[comma] = UInt8(ascii: "\"")
+            (start + comma + 1).update(from: key.utf8Start, count: count)
+            start[comma + 1 + count] = UInt8(ascii: "\"")
+            start[comma + 2 + count] = UInt8(ascii: ":")
+        }
+        length = at + total
     }
 
     /// Writes a member whose key is written in the program (``writeKey(literal:)``) and whose value is a string.
@@ -147,7 +176,7 @@ public struct JSONWriter: Sendable {
         precondition(indentation == nil, "encoded members go into compact documents only")
         guard !encoded.isEmpty else { return }
         beginElement()
-        bytes.append(contentsOf: encoded)
+        encoded.withUnsafeBufferPointer { append($0) }
     }
 
     private static func needsNoEscaping(_ key: StaticString) -> Bool {
@@ -158,18 +187,22 @@ public struct JSONWriter: Sendable {
 
     /// Starts the next element of an array (comma and indentation); `writeKey` does this for objects.
     public mutating func beginElement() {
+        if nextElement() { append(UInt8(ascii: ",")) }
+        newline()
+    }
+
+    /// Notes that the open container has one more element; whether it had one before (and so needs a comma).
+    private mutating func nextElement() -> Bool {
         let depth = level - 1
-        let hadMember: Bool
         if depth < 64 {
             let bit: UInt64 = 1 << UInt64(depth)
-            hadMember = needsCommaBits & bit != 0
+            let hadMember = needsCommaBits & bit != 0
             needsCommaBits |= bit
-        } else {
-            hadMember = deeperNeedsComma[depth - 64]
-            deeperNeedsComma[depth - 64] = true
+            return hadMember
         }
-        if hadMember { bytes.append(UInt8(ascii: ",")) }
-        newline()
+        let hadMember = deeperNeedsComma[depth - 64]
+        deeperNeedsComma[depth - 64] = true
+        return hadMember
     }
 
     private mutating func open() {
@@ -190,12 +223,8 @@ public struct JSONWriter: Sendable {
 
     private mutating func newline() {
         guard let indentation else { return }
-        bytes.append(UInt8(ascii: "\n"))
-        bytes.append(contentsOf: repeatElement(UInt8(ascii: " "), count: indentation * level))
-    }
-
-    private mutating func appendLiteral(_ literal: StaticString) {
-        bytes.append(contentsOf: UnsafeBufferPointer(start: literal.utf8Start, count: literal.utf8CodeUnitCount))
+        append(UInt8(ascii: "\n"))
+        for _ in 0..<(indentation * level) { append(UInt8(ascii: " ")) }
     }
 
     // MARK: - Strings
@@ -211,33 +240,103 @@ public struct JSONWriter: Sendable {
     }
 
     private mutating func writeString(utf8: UnsafeBufferPointer<UInt8>) {
-        bytes.append(UInt8(ascii: "\""))
-        var runStart = 0
         var highBits: UInt8 = 0
+        var position = JSONStringScan.firstSpecial(in: utf8, from: 0, highBits: &highBits)
+        if position == utf8.count {
+            // Nothing to escape, the usual case: the quotes and the text in one copy.
+            let count = utf8.count
+            reserve(count + 2)
+            let at = length
+            storage.withUnsafeMutableBufferPointer { buffer in
+                let start = buffer.baseAddress! + at
+                start.initialize(to: UInt8(ascii: "\""))
+                if count > 0 { (start + 1).update(from: utf8.baseAddress!, count: count) }
+                start[count + 1] = UInt8(ascii: "\"")
+            }
+            length = at + count + 2
+            return
+        }
+        append(UInt8(ascii: "\""))
+        var runStart = 0
         while true {
-            let position = JSONStringScan.firstSpecial(in: utf8, from: runStart, highBits: &highBits)
-            bytes.append(contentsOf: UnsafeBufferPointer(rebasing: utf8[runStart..<position]))
+            append(UnsafeBufferPointer(rebasing: utf8[runStart..<position]))
             guard position < utf8.count else { break }
             appendEscape(utf8[position])
             runStart = position + 1
+            position = JSONStringScan.firstSpecial(in: utf8, from: runStart, highBits: &highBits)
         }
-        bytes.append(UInt8(ascii: "\""))
+        append(UInt8(ascii: "\""))
     }
 
     private mutating func appendEscape(_ byte: UInt8) {
-        bytes.append(UInt8(ascii: "\\"))
+        append(UInt8(ascii: "\\"))
         switch byte {
-        case UInt8(ascii: "\""): bytes.append(UInt8(ascii: "\""))
-        case UInt8(ascii: "\\"): bytes.append(UInt8(ascii: "\\"))
-        case 0x0A: bytes.append(UInt8(ascii: "n"))
-        case 0x0D: bytes.append(UInt8(ascii: "r"))
-        case 0x09: bytes.append(UInt8(ascii: "t"))
-        case 0x08: bytes.append(UInt8(ascii: "b"))
-        case 0x0C: bytes.append(UInt8(ascii: "f"))
+        case UInt8(ascii: "\""): append(UInt8(ascii: "\""))
+        case UInt8(ascii: "\\"): append(UInt8(ascii: "\\"))
+        case 0x0A: append(UInt8(ascii: "n"))
+        case 0x0D: append(UInt8(ascii: "r"))
+        case 0x09: append(UInt8(ascii: "t"))
+        case 0x08: append(UInt8(ascii: "b"))
+        case 0x0C: append(UInt8(ascii: "f"))
         default:
-            let hex: [UInt8] = Array("0123456789abcdef".utf8)
-            bytes.append(contentsOf: [UInt8(ascii: "u"), UInt8(ascii: "0"), UInt8(ascii: "0"), hex[Int(byte >> 4)],
-                                      hex[Int(byte & 0xF)]])
+            let hex: StaticString = "0123456789abcdef"
+            for escaped in [UInt8(ascii: "u"), UInt8(ascii: "0"), UInt8(ascii: "0"), hex.utf8Start[Int(byte >> 4)],
+                            hex.utf8Start[Int(byte & 0xF)]] {
+                append(escaped)
+            }
         }
+    }
+
+    // MARK: - The buffer
+
+    /// Makes room for `count` more bytes after `length`.
+    @inline(__always)
+    private mutating func reserve(_ count: Int) {
+        if storage.count &- length < count { grow(toFit: count) }
+    }
+
+    /// Adds at least `count` zeros to the buffer — the array's spare capacity first, up to a kilobyte, copied
+    /// from a page of zeros (a repeated element goes in one byte at a time); the array grows geometrically, so
+    /// appends stay amortized O(1).
+    @inline(never)
+    private mutating func grow(toFit count: Int) {
+        var missing = Swift.max(count, 256, Swift.min(storage.capacity - storage.count, Self.zeros.count))
+        while missing > 0 {
+            let chunk = Swift.min(missing, Self.zeros.count)
+            Self.zeros.withUnsafeBufferPointer { zeros in
+                storage.append(contentsOf: UnsafeBufferPointer(rebasing: zeros[..<chunk]))
+            }
+            missing -= chunk
+        }
+    }
+
+    private static let zeros = [UInt8](repeating: 0, count: 1024)
+
+    @inline(__always)
+    private mutating func append(_ byte: UInt8) {
+        reserve(1)
+        let at = length
+        storage.withUnsafeMutableBufferPointer { $0[at] = byte }
+        length = at + 1
+    }
+
+    private mutating func append(_ bytes: UnsafeBufferPointer<UInt8>) {
+        let count = bytes.count
+        guard count > 0 else { return }
+        reserve(count)
+        let at = length
+        storage.withUnsafeMutableBufferPointer { buffer in
+            (buffer.baseAddress! + at).update(from: bytes.baseAddress!, count: count)
+        }
+        length = at + count
+    }
+
+    private mutating func appendLiteral(_ literal: StaticString) {
+        append(UnsafeBufferPointer(start: literal.utf8Start, count: literal.utf8CodeUnitCount))
+    }
+
+    private mutating func appendUTF8(of text: String) {
+        var text = text
+        text.withUTF8 { append($0) }
     }
 }

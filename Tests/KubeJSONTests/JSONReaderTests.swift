@@ -321,6 +321,30 @@ struct JSONWriterTests {
         }
     }
 
+    @Test("strings longer than the buffer's growth step come out whole, with and without escapes, in any buffer")
+    func longStrings() throws {
+        for length in [255, 256, 257, 1_023, 1_024, 1_025, 5_000] {
+            for escapeAt in [nil, 0, length / 2, length - 1] {
+                var characters = Array(repeating: "é", count: length)
+                if let escapeAt { characters[escapeAt] = "\u{01}" }
+                let text = characters.joined()
+                let escaped = characters.map { $0 == "\u{01}" ? #"\u0001"# : $0 }.joined()
+                var writer = JSONWriter(reservingCapacity: 0)
+                writer.beginArray()
+                writer.beginElement()
+                writer.writeString(text)
+                writer.writeKey(literal: "k")  // not a member of an array, but it shows the comma and key in place
+                writer.endArray()
+                let expected = #"[""# + escaped + #"","k":]"#
+                #expect(writer.takeBytes() == Array(expected.utf8), "\(length), \(String(describing: escapeAt))")
+                var continued = Array("x".utf8)
+                var more = JSONWriter(continuing: &continued)
+                more.writeString(text)
+                #expect(more.takeBytes() == Array(("x\"" + escaped + "\"").utf8))
+            }
+        }
+    }
+
     @Test("members encoded once go into an object as its first members or after others")
     func encodedMembers() {
         let encoded = Array(#""a":1,"b":"x""#.utf8)
