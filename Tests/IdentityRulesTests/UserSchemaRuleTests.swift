@@ -19,6 +19,33 @@ struct UserSchemaRuleTests {
         #expect(UserSchemaRule.specSchema.fields.count == 22)
     }
 
+    @Test("a schema finds each declared field by name — the first of a repeated name — and no other name")
+    func fieldLookup() {
+        for schema in [UserSchemaRule.specSchema, UserSchemaRule.objectSchema] {
+            for field in schema.fields { #expect(schema.field(named: field.name) == field, "\(field.name)") }
+            // Same lengths as declared names, one byte off; shorter, longer and empty names; a name's prefix.
+            for field in schema.fields {
+                let name = field.name
+                var changed = Array(name.utf8)
+                changed[changed.count - 1] ^= 0x20
+                for other in [String(decoding: changed, as: UTF8.self), String(name.dropLast()), name + "s",
+                              name.uppercased()] where !schema.fields.contains(where: { $0.name == other }) {
+                    #expect(schema.field(named: other) == nil, "\(other)")
+                }
+            }
+            #expect(schema.field(named: "") == nil)
+            #expect(schema.field(named: String(repeating: "x", count: 200)) == nil)
+        }
+        let repeated = ObjectSchema([.init("b", .string), .init("aa", .integer), .init("a", .boolean),
+                                     .init("aa", .object), .init("ccc", .string)])
+        #expect(repeated.field(named: "aa")?.type == .integer)
+        #expect(repeated.field(named: "a")?.type == .boolean)
+        #expect(repeated.field(named: "b")?.type == .string)
+        #expect(repeated.field(named: "ccc")?.type == .string)
+        #expect(repeated.field(named: "c") == nil)
+        #expect(ObjectSchema([]).field(named: "a") == nil)
+    }
+
     @Test("unknown fields are named with their full path, at every level")
     func unknownFields() {
         let object = Sample.user(

@@ -21,20 +21,43 @@ public struct ObjectSchema: Sendable, Hashable {
     }
 
     public let fields: [Field]
+    /// Indices of `fields` in order of name length (declaration order within a length), and where each length's
+    /// run begins (`lengthStarts[n]..<lengthStarts[n + 1]` for names of `n` bytes): a lookup compares only names
+    /// of the key's length — a User spec's 22 fields come down to one to four candidates.
+    private let fieldsByLength: [Int]
+    private let lengthStarts: [Int]
 
     public init(_ fields: [Field]) {
         self.fields = fields
+        let lengths = fields.map(\.name.utf8.count)
+        fieldsByLength = fields.indices.sorted { (lengths[$0], $0) < (lengths[$1], $1) }
+        var starts = Array(repeating: 0, count: (lengths.max() ?? 0) + 2)
+        for length in lengths { starts[length + 1] += 1 }
+        for length in starts.indices.dropFirst() { starts[length] += starts[length - 1] }
+        lengthStarts = starts
     }
 
-    /// The first field named `name`. A schema has a dozen fields at most, so a scan comparing lengths first, then
-    /// the (mostly small, inline) strings, is cheaper than hashing every member's key, which `check` does for each
-    /// member of each object reviewed; an object of 100,000 unknown keys still costs one short scan per key.
+    /// The first field named `name`. Checking looks up each member of each object reviewed, so this compares
+    /// only the names of the key's length, the mostly small, inline strings; an object of 100,000 unknown keys
+    /// still costs one short lookup per key.
     public func field(named name: String) -> Field? {
+        fieldIndex(named: name).map { fields[$0] }
+    }
+
+    @inline(__always)
+    private func fieldIndex(named name: String) -> Int? {
         let length = name.utf8.count
-        for index in fields.indices where fields[index].name.utf8.count == length && fields[index].name == name {
-            return fields[index]
+        guard length + 1 < lengthStarts.count else { return nil }
+        return lengthStarts.withUnsafeBufferPointer { starts in
+            fieldsByLength.withUnsafeBufferPointer { order in
+                fields.withUnsafeBufferPointer { fields in
+                    for position in starts[length]..<starts[length + 1] where fields[order[position]].name == name {
+                        return order[position]
+                    }
+                    return nil
+                }
+            }
         }
-        return nil
     }
 
     /// Type and unknown-field violations of `object`, found at `path`.
@@ -48,12 +71,13 @@ public struct ObjectSchema: Sendable, Hashable {
                        into violations: inout ViolationCollector)
     {
         for member in object.members {
-            guard let field = field(named: member.key) else {
+            guard let index = fieldIndex(named: member.key) else {
                 violations.add(Violation(rule: rule, field: path().child(member.key), type: .forbidden,
                                          detail: "field not declared in schema"))
                 continue
             }
-            if Self.isSimpleMatch(member.value, field.type) { continue }
+            if Self.isSimpleMatch(member.value, fields[index].type) { continue }
+            let field = fields[index]
             Self.check(member.value, as: field.type, secret: field.isSecret, at: { path().child(member.key) },
                        rule: rule, into: &violations)
         }
