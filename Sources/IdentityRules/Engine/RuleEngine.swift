@@ -34,15 +34,21 @@ public struct RuleEngine: Sendable {
         var findings: [Finding] = []
         var omitted: [OmittedFindings] = []
         let exemptions = applicableExemptions(subject)
-        for (rule, enforcement) in activeRules(for: subject) {
-            var collector = ViolationCollector(limit: violationLimit)
-            rule.validate(subject, into: &collector)
-            let exemption = exemptions.first { $0.covers(rule.id) }?.name
-            for violation in collector.violations {
-                findings.append(Finding(violation: violation, enforcement: enforcement, exemption: exemption))
-            }
-            if collector.omitted > 0, exemption == nil {
-                omitted.append(OmittedFindings(ruleID: rule.id, enforcement: enforcement, count: collector.omitted))
+        // Each rule borrowed where it lies: `for (rule, enforcement) in` copied every entry — an existential and
+        // its box's retain and release — on every request.
+        activeRules(for: subject).withUnsafeBufferPointer { active in
+            for index in active.indices {
+                var collector = ViolationCollector(limit: violationLimit)
+                active[index].rule.validate(subject, into: &collector)
+                if collector.violations.isEmpty && collector.omitted == 0 { continue }
+                let (ruleID, enforcement) = (active[index].rule.id, active[index].enforcement)
+                let exemption = exemptions.first { $0.covers(ruleID) }?.name
+                for violation in collector.violations {
+                    findings.append(Finding(violation: violation, enforcement: enforcement, exemption: exemption))
+                }
+                if collector.omitted > 0, exemption == nil {
+                    omitted.append(OmittedFindings(ruleID: ruleID, enforcement: enforcement, count: collector.omitted))
+                }
             }
         }
         return Evaluation(findings: ordered(findings), omitted: omitted)
