@@ -181,6 +181,7 @@ public struct AdmissionResponse: Sendable, Hashable {
     /// 100 warnings one last warning says how many more there were, `omitted` (left unbuilt by a violation
     /// limit) among them.
     public func warning(_ warnings: [String], omitted: Int = 0) -> AdmissionResponse {
+        if warnings.isEmpty && omitted == 0 { return self }  // most answers: nothing to add, nothing to copy
         var copy = self
         if copy.hiddenWarnings > 0 { copy.warnings.removeLast() }
         copy.hiddenWarnings += omitted

@@ -143,6 +143,8 @@ public struct AdmissionReviewer: Sendable {
             outcome.awaitsEmailDecision = true
             return outcome
         }
+        // Granted, the usual case, leaves the outcome as it is: returned here, not copied through `settle`.
+        if case .granted = decision { return outcome }
         return settle(outcome, decision: decision, claim: claim, subject: subject, request: request)
     }
 
