@@ -23,8 +23,8 @@ final class HTTPRequestHandler: ChannelInboundHandler, RemovableChannelHandler {
     /// Where the request being read is.
     private enum Reading {
         case waitingForHead
-        /// An admission body being collected (nil until its first part), and what answers it.
-        case admission(WebhookType, any AdmissionEndpoint, ByteBuffer?)
+        /// An admission body being collected (nil until its first part); ``admissionEndpoint`` answers it.
+        case admission(WebhookType, ByteBuffer?)
         /// An admission body past the limit, read to its end and dropped.
         case overLimit(WebhookType)
         /// A probe, which takes no body.
@@ -41,6 +41,9 @@ final class HTTPRequestHandler: ChannelInboundHandler, RemovableChannelHandler {
     /// The clock each request must arrive complete within (HTTP/1.1 connection or HTTP/2 stream).
     private let readTimeout: ReadTimeout?
     private var reading = Reading.waitingForHead
+    /// What answers the admission being read: kept out of ``Reading``, whose copies as the body came in and at its
+    /// end copied the existential too, with its box's retain and release.
+    private var admissionEndpoint: (any AdmissionEndpoint)?
     private var keepAlive = true
     private var version = HTTPVersion.http1_1
     private var removed = false
@@ -91,8 +94,9 @@ final class HTTPRequestHandler: ChannelInboundHandler, RemovableChannelHandler {
             // Evaluated only for an HTTP/1.1 request that asks to close: HTTP/2 streams end by themselves.
             keepAlive = head.isKeepAlive || head.version.major == 2
             version = head.version
-            reading = readingFor(head)
-            if case .admission = reading, Self.expectsContinue(head) {
+            let expectsContinue: Bool
+            (reading, expectsContinue) = readingFor(head)
+            if expectsContinue {
                 // RFC 9110 §10.1.1: a client that sent `Expect: 100-continue` waits for this before the body
                 // (curl for bodies over 1 MiB, for up to a second). Only once the head passed the checks: a
                 // refusal is the final answer instead.
@@ -100,15 +104,15 @@ final class HTTPRequestHandler: ChannelInboundHandler, RemovableChannelHandler {
                 context.writeAndFlush(wrapOutboundOut(.head(interim)), promise: nil)
             }
         case .body(var part):
-            guard case .admission(let webhook, let endpoint, var collected) = reading else { return }
+            guard case .admission(let webhook, var collected) = reading else { return }
             reading = .waitingForHead  // let `collected` be the buffer's only reference while it grows
             if (collected?.readableBytes ?? 0) + part.readableBytes > routes.checks.maxBodyBytes {
                 reading = .overLimit(webhook)
             } else if collected == nil {
-                reading = .admission(webhook, endpoint, part)
+                reading = .admission(webhook, part)
             } else {
                 collected!.writeBuffer(&part)
-                reading = .admission(webhook, endpoint, collected)
+                reading = .admission(webhook, collected)
             }
         case .end:
             readTimeout?.requestEnd()
@@ -147,28 +151,27 @@ final class HTTPRequestHandler: ChannelInboundHandler, RemovableChannelHandler {
         context.close(promise: nil)
     }
 
-    /// An HTTP/1.1 request that waits for `100 Continue` before sending its body.
-    static func expectsContinue(_ head: HTTPRequestHead) -> Bool {
-        guard head.version == .http1_1, let expect = head.headers.first(name: "expect") else { return false }
-        return expect.lowercased() == "100-continue"
-    }
-
-    private func readingFor(_ head: HTTPRequestHead) -> Reading {
+    /// How to read the request `head` starts, and whether it is an admission that waits for `100 Continue` before
+    /// sending its body (HTTP/1.1 only).
+    private func readingFor(_ head: HTTPRequestHead) -> (Reading, expectsContinue: Bool) {
         switch routes.route(method: head.method.rawValue, uri: head.uri) {
         case .answered(let answer):
-            return .refused(answer)
+            return (.refused(answer), false)
         case .admission(let webhook, let endpoint):
             admissionInFlight = true
             routes.metrics.requestStarted()
+            admissionEndpoint = endpoint
             if let refusal = routes.checks.checkHead(contentType: head.headers.first(name: "content-type"),
                                                         contentLength: head.headers.first(name: "content-length"),
                                                         endpoint: webhook)
             {
-                return .refused(refusal)
+                return (.refused(refusal), false)
             }
-            return .admission(webhook, endpoint, nil)
+            let expectsContinue = head.version == .http1_1
+                && head.headers.first(name: "expect")?.lowercased() == "100-continue"
+            return (.admission(webhook, nil), expectsContinue)
         case .probe(let probe):
-            return .probe(probe)
+            return (.probe(probe), false)
         }
     }
 
@@ -182,7 +185,11 @@ final class HTTPRequestHandler: ChannelInboundHandler, RemovableChannelHandler {
             write(routes.answer(probe), context: context)
         case .overLimit(let webhook):
             write(routes.checks.bodyTooLarge(endpoint: webhook), context: context)
-        case .admission(let webhook, let endpoint, let body):
+        case .admission(let webhook, let body):
+            guard let endpoint = admissionEndpoint else {  // set with every `.admission` reading: never nil here
+                write(.refusal(500, "no endpoint to answer the admission"), context: context)
+                return
+            }
             switch endpoint.respond(to: body ?? ByteBuffer(), webhook: webhook) {
             case .ready(let answer):
                 write(answer, context: context)
