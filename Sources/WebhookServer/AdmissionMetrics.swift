@@ -67,7 +67,10 @@ public final class AdmissionMetrics: Sendable {
     private let violations = NIOLockedValueBox<[String: CoreMetrics.Counter]>([:])
     private let mutations = NIOLockedValueBox<[String: CoreMetrics.Counter]>([:])
     private let handleCaches = ThreadSpecificVariable<HandleCache>()
-    private let durations: [WebhookType: CoreMetrics.Timer]
+    /// The admission duration timers of `/validate` and `/mutate`: two fields, not a dictionary keyed by the
+    /// endpoint, whose lookup hashed a string-backed enum on every answer.
+    private let validatingDuration: CoreMetrics.Timer
+    private let mutatingDuration: CoreMetrics.Timer
     private let inFlight: Meter
     private let certificateExpiry: CoreMetrics.Gauge
 
@@ -91,12 +94,10 @@ public final class AdmissionMetrics: Sendable {
             factory.durationHistogramBuckets[label] = Self.durationBuckets
         }
         self.factory = factory
-        durations = [
-            .validating: CoreMetrics.Timer(label: "identity_guard_admission_duration_seconds",
-                                           dimensions: [("endpoint", "validate")], factory: factory),
-            .mutating: CoreMetrics.Timer(label: "identity_guard_admission_duration_seconds",
-                                         dimensions: [("endpoint", "mutate")], factory: factory),
-        ]
+        validatingDuration = CoreMetrics.Timer(label: "identity_guard_admission_duration_seconds",
+                                               dimensions: [("endpoint", "validate")], factory: factory)
+        mutatingDuration = CoreMetrics.Timer(label: "identity_guard_admission_duration_seconds",
+                                             dimensions: [("endpoint", "mutate")], factory: factory)
         inFlight = Meter(label: "identity_guard_inflight_requests", factory: factory)
         certificateExpiry = CoreMetrics.Gauge(label: "identity_guard_certificate_expiry_timestamp_seconds",
                                               factory: factory)
@@ -118,7 +119,7 @@ public final class AdmissionMetrics: Sendable {
         } else {
             requestCounter(key).increment()
         }
-        durations[endpoint]?.recordNanoseconds(nanoseconds)
+        (endpoint == .validating ? validatingDuration : mutatingDuration).recordNanoseconds(nanoseconds)
         if outcome.decision == .errored { recordErroredAnswer(endpoint: endpoint, outcome: outcome) }
         for exemption in outcome.exemptions {
             for rule in exemption.rules { recordExemption(exemption.name, rule: rule.rawValue) }
