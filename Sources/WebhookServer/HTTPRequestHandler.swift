@@ -23,7 +23,8 @@ final class HTTPRequestHandler: ChannelInboundHandler, RemovableChannelHandler {
     /// Where the request being read is.
     private enum Reading {
         case waitingForHead
-        /// An admission body being collected (nil until its first part); ``admissionEndpoint`` answers it.
+        /// An admission body being collected (nil until its first part); the route table's endpoint answers it
+        /// (kept out of here: this state's copies as the body came in and at its end copied the existential too).
         case admission(WebhookType, ByteBuffer?)
         /// An admission body past the limit, read to its end and dropped.
         case overLimit(WebhookType)
@@ -41,9 +42,6 @@ final class HTTPRequestHandler: ChannelInboundHandler, RemovableChannelHandler {
     /// The clock each request must arrive complete within (HTTP/1.1 connection or HTTP/2 stream).
     private let readTimeout: ReadTimeout?
     private var reading = Reading.waitingForHead
-    /// What answers the admission being read: kept out of ``Reading``, whose copies as the body came in and at its
-    /// end copied the existential too, with its box's retain and release.
-    private var admissionEndpoint: (any AdmissionEndpoint)?
     private var keepAlive = true
     private var version = HTTPVersion.http1_1
     private var removed = false
@@ -157,10 +155,9 @@ final class HTTPRequestHandler: ChannelInboundHandler, RemovableChannelHandler {
         switch routes.route(method: head.method.rawValue, uri: head.uri) {
         case .answered(let answer):
             return (.refused(answer), false)
-        case .admission(let webhook, let endpoint):
+        case .admission(let webhook):
             admissionInFlight = true
             routes.metrics.requestStarted()
-            admissionEndpoint = endpoint
             if let refusal = routes.checks.checkHead(contentType: head.headers.first(name: "content-type"),
                                                         contentLength: head.headers.first(name: "content-length"),
                                                         endpoint: webhook)
@@ -186,7 +183,7 @@ final class HTTPRequestHandler: ChannelInboundHandler, RemovableChannelHandler {
         case .overLimit(let webhook):
             write(routes.checks.bodyTooLarge(endpoint: webhook), context: context)
         case .admission(let webhook, let body):
-            guard let endpoint = admissionEndpoint else {  // set with every `.admission` reading: never nil here
+            guard let endpoint = routes.endpoint else {  // never nil here: the route table routes no admission then
                 write(.refusal(500, "no endpoint to answer the admission"), context: context)
                 return
             }

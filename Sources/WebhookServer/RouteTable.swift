@@ -55,8 +55,8 @@ struct RouteTable: Sendable {
 
     /// Where a request head leads.
     enum Target {
-        /// `/validate` or `/mutate`, and what answers it.
-        case admission(WebhookType, any AdmissionEndpoint)
+        /// `/validate` or `/mutate`, which ``endpoint`` answers (never nil when a request is routed here).
+        case admission(WebhookType)
         case probe(WebhookRoute.Probe)
         /// No route: the answer the request gets without one.
         case answered(HTTPAnswer)
@@ -69,8 +69,8 @@ struct RouteTable: Sendable {
         guard let route = WebhookRoute(uri: uri) else { return .answered(Self.notFound) }
         switch route {
         case .admission(let webhook):
-            guard let endpoint else { return .answered(Self.notFound) }
-            return method == route.method ? .admission(webhook, endpoint) : .answered(Self.wrongMethod(method, route))
+            guard endpoint != nil else { return .answered(Self.notFound) }
+            return method == route.method ? .admission(webhook) : .answered(Self.wrongMethod(method, route))
         case .probe(let probe):
             return method == route.method ? .probe(probe) : .answered(Self.wrongMethod(method, route))
         }
