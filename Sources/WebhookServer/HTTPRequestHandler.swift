@@ -92,9 +92,8 @@ final class HTTPRequestHandler: ChannelInboundHandler, RemovableChannelHandler {
             // Evaluated only for an HTTP/1.1 request that asks to close: HTTP/2 streams end by themselves.
             keepAlive = head.isKeepAlive || head.version.major == 2
             version = head.version
-            let expectsContinue: Bool
-            (reading, expectsContinue) = readingFor(head)
-            if expectsContinue {
+            reading = readingFor(head)
+            if case .admission = reading, Self.expectsContinue(head) {
                 // RFC 9110 §10.1.1: a client that sent `Expect: 100-continue` waits for this before the body
                 // (curl for bodies over 1 MiB, for up to a second). Only once the head passed the checks: a
                 // refusal is the final answer instead.
@@ -149,12 +148,16 @@ final class HTTPRequestHandler: ChannelInboundHandler, RemovableChannelHandler {
         context.close(promise: nil)
     }
 
-    /// How to read the request `head` starts, and whether it is an admission that waits for `100 Continue` before
-    /// sending its body (HTTP/1.1 only).
-    private func readingFor(_ head: HTTPRequestHead) -> (Reading, expectsContinue: Bool) {
+    /// An HTTP/1.1 request that waits for `100 Continue` before sending its body.
+    static func expectsContinue(_ head: HTTPRequestHead) -> Bool {
+        guard head.version == .http1_1, let expect = head.headers.first(name: "expect") else { return false }
+        return expect.lowercased() == "100-continue"
+    }
+
+    private func readingFor(_ head: HTTPRequestHead) -> Reading {
         switch routes.route(method: head.method.rawValue, uri: head.uri) {
         case .answered(let answer):
-            return (.refused(answer), false)
+            return .refused(answer)
         case .admission(let webhook):
             admissionInFlight = true
             routes.metrics.requestStarted()
@@ -162,13 +165,11 @@ final class HTTPRequestHandler: ChannelInboundHandler, RemovableChannelHandler {
                                                         contentLength: head.headers.first(name: "content-length"),
                                                         endpoint: webhook)
             {
-                return (.refused(refusal), false)
+                return .refused(refusal)
             }
-            let expectsContinue = head.version == .http1_1
-                && head.headers.first(name: "expect")?.lowercased() == "100-continue"
-            return (.admission(webhook, nil), expectsContinue)
+            return .admission(webhook, nil)
         case .probe(let probe):
-            return (.probe(probe), false)
+            return .probe(probe)
         }
     }
 
